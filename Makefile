@@ -1,0 +1,43 @@
+# casework — two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+CASEWORK_DB ?= $(CURDIR)/var/casework.db
+export CASEWORK_DB
+
+.PHONY: setup run test lint format pytest bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,postgres]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check casework tests bench
+	$(BIN)/ruff format --check casework tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format casework tests bench
+	$(BIN)/ruff check --fix casework tests bench
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint pytest
+
+run: setup
+	mkdir -p $(dir $(CASEWORK_DB))
+	test -f $(CASEWORK_DB) || $(BIN)/casework demo --db sqlite:///$(CASEWORK_DB)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+
+bench: setup
+	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
