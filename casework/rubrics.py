@@ -1,0 +1,479 @@
+"""The rubrics of Attachments 1 and 4 as versioned policy files (``schemas/rubrics/*.yaml``).
+
+Attachment 1 (selection conditions, SEL-04) and Attachment 4 (renewal sheet, REN-06, REN-07) are
+data the province may revise: each revision is a new file with its own ``version`` and
+``effective`` date, never an edit of code. Loading a file validates it against the pandera
+tables below and against the arithmetic every revision must keep (REN-07: each group's items add
+up to the group's points, and the groups to ``rules.MAX_SCORE``). A malformed file raises
+:class:`~casework.errors.ValidationFailed` listing every problem at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar, Final, Literal, NoReturn, cast, overload
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+from pandera.typing import DataFrame, Series
+
+from casework import rules
+from casework.errors import NotFound, ValidationFailed
+from casework.paths import schemas_dir
+
+SELECTION: Final = "selection"
+"""Kind of the Attachment 1 rubric (遴选评估参考条件)."""
+RENEWAL: Final = "renewal"
+"""Kind of the Attachment 4 rubric (续期评估明细表)."""
+KINDS: Final = (SELECTION, RENEWAL)
+KIND_LABELS: Final = {SELECTION: "遴选评估参考条件（附件1）", RENEWAL: "续期评估明细表（附件4）"}
+MANDATORY: Final = "必备"
+"""SEL-04: every 必备 sub-condition must be met."""
+PRIORITY: Final = "优先"
+"""SEL-04: meeting any 优先 condition gives priority among qualified applicants."""
+PROBLEM_COLUMNS: Final = ("行", "列", "值", "要求", "规则")
+
+_HEADER: Final = ("id", "kind", "version", "effective", "source", "title")
+_BODY: Final = {
+    SELECTION: ("items", "notes"),
+    RENEWAL: ("legend", "total_points", "groups", "veto_items"),
+}
+_NONEMPTY: Final = {"min_value": 1}
+_TABLE_LABELS: Final = {
+    "ConditionsTable": "评估内容",
+    "RenewalItemsTable": "评分项",
+    "RenewalGroupsTable": "一级指标",
+    "VetoItemsTable": "不合格项",
+}
+_RULES: Final = {SELECTION: "SEL-04", RENEWAL: "REN-07"}
+"""The rule a problem of each kind of file is reported under (its clause of the notice)."""
+
+
+class ConditionsTable(pa.DataFrameModel):
+    """Attachment 1: one row per sub-condition (SEL-04)."""
+
+    item_no: Series[int] = pa.Field(in_range={"min_value": 1, "max_value": 10})
+    item_name: Series[str] = pa.Field(str_length=_NONEMPTY)
+    kind: Series[str] = pa.Field(isin=[MANDATORY, PRIORITY])
+    sub_id: Series[str] = pa.Field(unique=True, str_length=_NONEMPTY)
+    text: Series[str] = pa.Field(str_length=_NONEMPTY)
+
+    class Config:
+        strict = True
+
+
+class RenewalItemsTable(pa.DataFrameModel):
+    """Attachment 4: one row per scored item (REN-07)."""
+
+    item_id: Series[str] = pa.Field(unique=True, str_length=_NONEMPTY)
+    group_no: Series[int] = pa.Field(in_range={"min_value": 1, "max_value": 10})
+    group: Series[str] = pa.Field(str_length=_NONEMPTY)
+    indicator: Series[str] = pa.Field(str_length=_NONEMPTY)
+    criterion: Series[str] = pa.Field(str_length=_NONEMPTY)
+    points: Series[float] = pa.Field(gt=0, coerce=True)
+
+    class Config:
+        strict = True
+
+
+class RenewalGroupsTable(pa.DataFrameModel):
+    """Attachment 4: the ten 一级指标 with their declared points (REN-07)."""
+
+    group_no: Series[int] = pa.Field(unique=True, in_range={"min_value": 1, "max_value": 10})
+    group: Series[str] = pa.Field(unique=True, str_length=_NONEMPTY)
+    points: Series[float] = pa.Field(gt=0, coerce=True)
+
+    class Config:
+        strict = True
+
+
+class VetoItemsTable(pa.DataFrameModel):
+    """Attachment 4: the 不合格项 (REN-06)."""
+
+    veto_id: Series[str] = pa.Field(unique=True, str_length=_NONEMPTY)
+    text: Series[str] = pa.Field(str_length=_NONEMPTY)
+
+    class Config:
+        strict = True
+
+
+@dataclass(frozen=True, eq=False)
+class _Rubric:
+    """Header fields shared by both rubrics; equal when id and file digest are equal."""
+
+    kind: ClassVar[str]
+    id: str
+    version: str
+    effective: date
+    source: str
+    title: str
+    path: Path
+    digest: str
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self) or not isinstance(other, _Rubric):
+            return NotImplemented
+        return (self.id, self.digest) == (other.id, other.digest)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.id, self.digest))
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionRubric(_Rubric):
+    """Attachment 1: items 1–7 必备, items 8–10 优先, and the 说明 notes (SEL-04)."""
+
+    kind: ClassVar[str] = SELECTION
+    conditions: DataFrame[ConditionsTable]
+    notes: tuple[str, ...]
+
+    @property
+    def mandatory(self) -> DataFrame[ConditionsTable]:
+        """SEL-04: the sub-conditions an applicant must all meet."""
+        return cast(DataFrame[ConditionsTable], self.conditions[self.conditions.kind == MANDATORY])
+
+    @property
+    def priority(self) -> DataFrame[ConditionsTable]:
+        """SEL-04: the sub-conditions any one of which gives priority."""
+        return cast(DataFrame[ConditionsTable], self.conditions[self.conditions.kind == PRIORITY])
+
+
+@dataclass(frozen=True, eq=False)
+class RenewalRubric(_Rubric):
+    """Attachment 4: scored items in groups, veto items and the scoring legend (REN-06, REN-07)."""
+
+    kind: ClassVar[str] = RENEWAL
+    items: DataFrame[RenewalItemsTable]
+    groups: DataFrame[RenewalGroupsTable]
+    veto_items: DataFrame[VetoItemsTable]
+    legend: str
+
+    @property
+    def item_points(self) -> Mapping[str, float]:
+        """REN-07: item_id → full points of the item, in sheet order (read-only)."""
+        return MappingProxyType(dict(zip(self.items.item_id, self.items.points, strict=True)))
+
+    @property
+    def total_points(self) -> float:
+        """REN-07: the sum of all item points (100 for every valid file)."""
+        return float(self.items.points.sum())
+
+
+Rubric = SelectionRubric | RenewalRubric
+
+
+class _Problems:
+    """Collects the problems of one file as rows of the 行/列/值/要求/规则 table."""
+
+    def __init__(self, path: Path, rule: str) -> None:
+        self.path, self.rule, self.rows = path, rule, list[dict[str, str]]()
+
+    def add(self, where: str, column: str, value: object, need: str, rule: str = "") -> None:
+        shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+        cells = (f"{self.path.name}：{where}", column, str(shown), need, rule or self.rule)
+        row = dict(zip(PROBLEM_COLUMNS, cells, strict=True))
+        if row not in self.rows:
+            self.rows.append(row)
+
+    def raise_if_any(self) -> None:
+        if self.rows:
+            raise ValidationFailed(
+                f"评分细则文件 {self.path} 未通过校验，共 {len(self.rows)} 项问题",
+                pd.DataFrame(self.rows, columns=list(PROBLEM_COLUMNS)),
+                rule_id=self.rule,
+            )
+
+    def fail(self, where: str, column: str, value: object, need: str) -> NoReturn:
+        self.add(where, column, value, need)
+        self.raise_if_any()
+        raise AssertionError(need)  # pragma: no cover - raise_if_any has raised
+
+
+def _need(check: str) -> str:
+    """A pandera check name in words an evaluator reads."""
+    plain = {
+        "column_in_schema": "不允许的字段",
+        "column_in_dataframe": "缺少必填字段",
+        "not_nullable": "不得为空",
+        "field_uniqueness": "不得重复",
+        "str_length(1, None)": "不得为空文本",
+        "greater_than(0)": "应大于 0",
+    }
+    if check in plain:
+        return plain[check]
+    if "dtype(" in check:
+        kind = "整数" if "int" in check else "数值" if "float" in check else "文本"
+        return f"类型应为{kind}"
+    if check.startswith("in_range("):
+        low, high = check[len("in_range(") : -1].split(", ")
+        return f"应在 {low} 至 {high} 之间"
+    if check.startswith("isin("):
+        return f"取值应为 {check[len('isin(') : -1]} 之一"
+    return f"应满足 {check}"
+
+
+def _validate(
+    model: type[pa.DataFrameModel],
+    records: list[dict[str, Any]],
+    where: list[str],
+    p: _Problems,
+    rule: str,
+) -> pd.DataFrame | None:
+    """Validate ``records`` lazily; report failures at their ``where`` label; None if any."""
+    table = _TABLE_LABELS[model.__name__]
+    if not records:
+        p.add(table, "—", "", "至少应有一行", rule)
+        return None
+    columns = list(model.to_schema().columns)
+    extra = sorted({k for r in records for k in r} - set(columns))
+    try:
+        return model.validate(pd.DataFrame(records, columns=columns + extra), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.to_dict("records")
+    # A value of the wrong type fails every later check too: report only its type.
+    typed = {(c["index"], c["column"]) for c in cases if "dtype(" in str(c["check"])}
+    per_row = {c["column"] for c in cases if pd.notna(c["index"])}
+    for case in cases:
+        index, column, check = case["index"], str(case["column"]), str(case["check"])
+        if check == "column_in_schema":  # an unknown key: name every entry that has it
+            key = str(case["failure_case"])
+            for i in (i for i, r in enumerate(records) if key in r):
+                p.add(where[i], key, records[i][key], _need(check), rule)
+        elif check == "column_in_dataframe":
+            p.add(table, str(case["failure_case"]), "", _need(check), rule)
+        elif pd.notna(index):
+            if "dtype(" in check or (index, column) not in typed:
+                p.add(where[int(index)], column, case["failure_case"], _need(check), rule)
+        elif column not in per_row:  # a check that failed as a whole, with no row to name
+            p.add(table, column, case["failure_case"], _need(check), rule)
+    return None
+
+
+def _listed(value: object, where: str, field: str, p: _Problems) -> list[dict[str, Any]]:
+    """``value`` as a list of mappings, or [] after reporting what is wrong."""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return value
+    p.add(where, field, value, "应为由若干条目组成的列表")
+    return []
+
+
+def _header(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
+    """Check the header fields; returns them (effective as a date where possible)."""
+    head = {k: raw.get(k) for k in _HEADER}
+    kind = head["kind"]
+    if kind not in KINDS:
+        p.add("文件头", "kind", kind, f"应为 {' 或 '.join(KINDS)}")
+    for key in ("id", "version", "source", "title"):
+        value = head[key]
+        if not isinstance(value, str) or not value.strip():
+            quoted = '（版本号须加引号，如 "2025.1"）' if key == "version" else ""
+            p.add("文件头", key, value, f"应为非空文本{quoted}")
+    if isinstance(head["effective"], str):
+        with contextlib.suppress(ValueError):
+            head["effective"] = date.fromisoformat(head["effective"])
+    if not isinstance(head["effective"], date) or isinstance(head["effective"], datetime):
+        p.add("文件头", "effective", raw.get("effective"), "应为生效日期，如 2025-02-12")
+    if kind in KINDS and head["id"] != f"{kind}-{head['version']}":
+        p.add("文件头", "id", head["id"], f"应为 {kind}-{head['version']}（类别-版本号）")
+    allowed = set(_HEADER) | set(_BODY.get(str(kind), ()))
+    for key in raw:
+        if key not in allowed:
+            p.add("文件头", str(key), raw[key], "不允许的字段")
+    for key in _BODY.get(str(kind), ()):
+        if key not in raw:
+            p.add("文件头", key, "", "缺少必填字段")
+    return head
+
+
+def _selection(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
+    """Attachment 1 body: flatten items → conditions; SEL-04 structure."""
+    records, where, seen = [], [], set[object]()
+    for i, item in enumerate(_listed(raw.get("items"), "评估项目", "items", p), 1):
+        no, label = item.get("item_no"), f"第{i}个评估项目（{item.get('name')}）"
+        if no in seen:
+            p.add(label, "item_no", no, "序号不得重复")
+        seen.add(no)
+        extra = {
+            k: v for k, v in item.items() if k not in ("item_no", "name", "kind", "conditions")
+        }
+        conditions = _listed(item.get("conditions"), label, "conditions", p)
+        if not conditions:
+            p.add(label, "conditions", "", "每个评估项目至少有一条评估内容")
+        for j, cond in enumerate(conditions, 1):
+            own = {"item_no": no, "item_name": item.get("name"), "kind": item.get("kind")}
+            records.append({**own, **extra, **cond})
+            where.append(f"{label}第{j}条")
+            sub = cond.get("sub_id")
+            if isinstance(sub, str) and not sub.startswith(f"{no}."):
+                p.add(where[-1], "sub_id", sub, f"应以“{no}.”开头（所属评估项目序号）")
+    table = _validate(ConditionsTable, records, where, p, "SEL-04")
+    if table is not None and not (table.kind == MANDATORY).any():
+        p.add("评估项目", "kind", "", f"至少应有一项“{MANDATORY}”条件")
+    notes = raw.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) and n.strip() for n in notes):
+        p.add("说明", "notes", notes, "应为由非空文本组成的列表")
+    return {"conditions": table, "notes": tuple(notes) if isinstance(notes, list) else ()}
+
+
+def _renewal(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
+    """Attachment 4 body: flatten groups → items; REN-07 sums; REN-06 veto items."""
+    groups, items, g_where, i_where = [], [], [], []
+    for gi, group in enumerate(_listed(raw.get("groups"), "一级指标", "groups", p), 1):
+        label = f"第{gi}组（{group.get('group')}）"
+        groups.append({k: v for k, v in group.items() if k != "items"})
+        g_where.append(label)
+        for ii, item in enumerate(_listed(group.get("items"), label, "items", p), 1):
+            items.append({"group_no": group.get("group_no"), "group": group.get("group"), **item})
+            i_where.append(f"{label}第{ii}项（{item.get('item_id')}）")
+    group_table = _validate(RenewalGroupsTable, groups, g_where, p, "REN-07")
+    item_table = _validate(RenewalItemsTable, items, i_where, p, "REN-07")
+    vetoes = _listed(raw.get("veto_items"), "不合格项", "veto_items", p)
+    veto_where = [f"第{k}个不合格项（{v.get('veto_id')}）" for k, v in enumerate(vetoes, 1)]
+    veto_table = _validate(VetoItemsTable, vetoes, veto_where, p, "REN-06")
+    legend = raw.get("legend")
+    if not isinstance(legend, str) or not legend.strip():
+        p.add("文件头", "legend", legend, "应为评分说明文本")
+    declared_total = raw.get("total_points")
+    if declared_total != rules.MAX_SCORE:
+        p.add("文件头", "total_points", declared_total, f"总分应为 {rules.MAX_SCORE:g}", "REN-07")
+    if group_table is not None and item_table is not None:
+        sums = item_table.groupby("group_no").points.sum()
+        declared = zip(group_table.group_no, group_table.points.astype(float), strict=True)
+        for k, (group_no, points) in enumerate(declared):
+            got = float(sums.get(group_no, 0.0))
+            if abs(got - points) > 1e-9:
+                need = f"本组各项分值之和应等于本组分值 {points:g}"
+                p.add(g_where[k], "points", f"各项合计 {got:g}", need, "REN-07")
+        total = float(group_table.points.sum())
+        if abs(total - rules.MAX_SCORE) > 1e-9:
+            need = f"各组分值之和应为总分 {rules.MAX_SCORE:g}"
+            p.add("一级指标", "points", f"各组合计 {total:g}", need, "REN-07")
+    return {"items": item_table, "groups": group_table, "veto_items": veto_table, "legend": legend}
+
+
+@lru_cache(maxsize=32)
+def _build(path: Path, data: bytes) -> Rubric:
+    """Parse and validate one file's bytes (cached by content)."""
+    p = _Problems(path, "—")
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else "全文"
+        p.fail(at, "—", getattr(exc, "problem", None) or exc, "应为 UTF-8 编码的合法 YAML 文件")
+    if not isinstance(raw, dict):
+        p.fail("全文", "—", type(raw).__name__, "应为键值映射（文件头字段加正文）")
+    p.rule = _RULES.get(str(raw.get("kind")), p.rule)
+    head = _header(raw, p)
+    kind = head.pop("kind")
+    body = _renewal(raw, p) if kind == RENEWAL else _selection(raw, p) if kind == SELECTION else {}
+    p.raise_if_any()
+    meta = {**head, "path": path, "digest": hashlib.sha256(data).hexdigest(), **body}
+    return RenewalRubric(**meta) if kind == RENEWAL else SelectionRubric(**meta)
+
+
+def _fresh(rubric: Rubric) -> Rubric:
+    """A copy whose frames the caller may change without touching the cache."""
+    if isinstance(rubric, SelectionRubric):
+        return replace(rubric, conditions=rubric.conditions.copy())
+    return replace(
+        rubric,
+        items=rubric.items.copy(),
+        groups=rubric.groups.copy(),
+        veto_items=rubric.veto_items.copy(),
+    )
+
+
+def rubrics_dir() -> Path:
+    """The folder of rubric files: ``schemas_dir() / "rubrics"``."""
+    return schemas_dir() / "rubrics"
+
+
+def load_file(path: str | Path) -> Rubric:
+    """Load and validate one rubric file.
+
+    Raises:
+        NotFound: the file does not exist.
+        ValidationFailed: the file is malformed; ``problems`` lists every failure.
+    """
+    resolved = Path(path).resolve()
+    try:
+        data = resolved.read_bytes()
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise NotFound(f"找不到评分细则文件：{resolved}") from exc
+    return _fresh(_build(resolved, data))
+
+
+def _version_key(rubric: Rubric) -> tuple[date, tuple[tuple[int, str], ...]]:
+    parts = rubric.version.split(".")
+    return rubric.effective, tuple((int(x), "") if x.isdigit() else (-1, x) for x in parts)
+
+
+def _catalog() -> list[Rubric]:
+    """Every rubric file of ``rubrics_dir()``, validated, oldest first; duplicates refused."""
+    found = sorted(
+        (load_file(f) for f in rubrics_dir().glob("*.yaml")),
+        key=lambda r: (r.kind, _version_key(r)),
+    )
+    seen: dict[tuple[str, str], Path] = {}
+    p = _Problems(rubrics_dir(), "—")
+    for rubric in found:
+        key = (rubric.kind, rubric.version)
+        if key in seen:
+            need = f"与 {seen[key].name} 的版本号重复"
+            p.add(rubric.path.name, "version", rubric.version, need, _RULES[rubric.kind])
+        seen[key] = rubric.path
+    p.raise_if_any()
+    return found
+
+
+def available() -> pd.DataFrame:
+    """All rubric files: columns id, kind, version, effective, path (by kind, then age)."""
+    rows = [(r.id, r.kind, r.version, r.effective, r.path) for r in _catalog()]
+    return pd.DataFrame(rows, columns=["id", "kind", "version", "effective", "path"])
+
+
+@overload
+def load(
+    kind: Literal["selection"], version: str | None = None, *, on: date | None = None
+) -> SelectionRubric: ...
+@overload
+def load(
+    kind: Literal["renewal"], version: str | None = None, *, on: date | None = None
+) -> RenewalRubric: ...
+@overload
+def load(kind: str, version: str | None = None, *, on: date | None = None) -> Rubric: ...
+def load(kind: str, version: str | None = None, *, on: date | None = None) -> Rubric:
+    """The rubric of ``kind``: ``version`` if given, else the latest in force on ``on``.
+
+    Without ``on`` the latest revision (by effective date, then version) is returned; a given
+    ``version`` takes precedence over ``on``.
+
+    Raises:
+        NotFound: unknown kind or version, or no revision in force on ``on``.
+        ValidationFailed: a rubric file is malformed.
+    """
+    if kind not in KINDS:
+        raise NotFound(f"未知的评分细则类别“{kind}”，应为 selection（附件1）或 renewal（附件4）")
+    label = KIND_LABELS[kind]
+    candidates = [r for r in _catalog() if r.kind == kind]
+    if version is not None:
+        hits = [r for r in candidates if r.version == version]
+        if not hits:
+            known = "、".join(r.version for r in candidates) or "无"
+            raise NotFound(f"没有版本为“{version}”的{label}（已有版本：{known}）")
+        return hits[0]
+    if on is not None:
+        candidates = [r for r in candidates if r.effective <= on]
+    if not candidates:
+        when = f"在 {on.isoformat()} 已生效的" if on is not None else ""
+        raise NotFound(f"没有{when}{label}评分细则文件（目录：{rubrics_dir()}）")
+    return candidates[-1]
