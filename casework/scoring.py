@@ -1,0 +1,92 @@
+"""Scoring of the selection panel's checklists and the renewal group's sheets.
+
+One import for the whole scoring API; the code lives in four small modules:
+
+* :mod:`casework.scoring_selection` — Attachment 1 checklists (SEL-03, SEL-04);
+* :mod:`casework.scoring_renewal` — Attachment 4 sheets, totals, veto findings (REN-06, REN-07);
+* :mod:`casework.scoring_outcome` — composite, grade, Attachment 6 summary (REN-04 … REN-06);
+* :mod:`casework.scoring_sheets` — reading human-typed sheets, listing every problem at once.
+
+Every function takes the rubric the sheets were filled under (``casework.rubrics.load(...)``),
+so a score stays tied to the rubric version it was made with.
+"""
+
+from __future__ import annotations
+
+from casework.scoring_outcome import (
+    COMPOSITE_METHODS,
+    MEAN,
+    TRIMMED,
+    Attachment6Summary,
+    Grade,
+    GroupDeltaTable,
+    ItemDeltaTable,
+    SelfGroupDelta,
+    composite,
+    grade,
+    renewal_outcome,
+    round_half_up,
+    self_vs_group_delta,
+)
+from casework.scoring_renewal import (
+    GroupTotalsTable,
+    RenewalSheetTable,
+    VetoSheetTable,
+    VetoSummary,
+    VetoSummaryTable,
+    allowed_points,
+    member_totals,
+    running_total,
+    sheet_totals,
+    validate_renewal_sheet,
+    veto_summary,
+)
+from casework.scoring_selection import (
+    MAJORITY,
+    PANEL_RULES,
+    SUPPLEMENTARY,
+    UNANIMOUS,
+    ConditionVerdictTable,
+    SelectionSheetTable,
+    SelectionVerdict,
+    SupplementaryConditionsTable,
+    evaluate_selection,
+)
+from casework.scoring_sheets import PROBLEM_COLUMNS
+
+__all__ = [
+    "COMPOSITE_METHODS",
+    "MAJORITY",
+    "MEAN",
+    "PANEL_RULES",
+    "PROBLEM_COLUMNS",
+    "SUPPLEMENTARY",
+    "TRIMMED",
+    "UNANIMOUS",
+    "Attachment6Summary",
+    "ConditionVerdictTable",
+    "Grade",
+    "GroupDeltaTable",
+    "GroupTotalsTable",
+    "ItemDeltaTable",
+    "RenewalSheetTable",
+    "SelectionSheetTable",
+    "SelectionVerdict",
+    "SelfGroupDelta",
+    "SupplementaryConditionsTable",
+    "VetoSheetTable",
+    "VetoSummary",
+    "VetoSummaryTable",
+    "allowed_points",
+    "composite",
+    "evaluate_selection",
+    "grade",
+    "member_totals",
+    "renewal_outcome",
+    "round_half_up",
+    "running_total",
+    "self_vs_group_delta",
+    "sheet_totals",
+    "validate_renewal_sheet",
+    "veto_summary",
+]
