@@ -1,0 +1,107 @@
+"""``casework`` command line: a thin layer that turns arguments into one package call each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from casework.errors import CaseworkError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casework", description="专项职业能力考核机构备案管理（鲁人社函〔2025〕23号）"
+    )
+    parser.add_argument(
+        "--db", help="数据库 URL 或 SQLite 文件路径（默认 CASEWORK_DB 或 ./casework.db）"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="创建或升级数据库，载入16个设区市")
+    demo = sub.add_parser("demo", help="生成演示数据：全省16市的模拟机构与2023—2026年历史")
+    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--institutions", type=int, default=240)
+    demo.add_argument("--today", type=_date, default=None, help="演示数据的“今天”（默认当天）")
+    adv = sub.add_parser("advance", help="日终处理：逾期未自评、到期未续、续期不合格")
+    adv.add_argument("--today", type=_date, default=None)
+    cat = sub.add_parser("catalog", help="考核机构目录")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    export = cat_sub.add_parser("export", help="导出考核机构目录")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--output", "-o", type=Path, default=None)
+    export.add_argument("--city", default=None, help="只导出某市（行政区划代码）")
+    audit = sub.add_parser("audit", help="审计日志")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="校验审计日志哈希链")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except CaseworkError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from casework.store.engine import open_store
+
+    store = open_store(args.db)
+    if args.command == "init":
+        from casework.registry.scenario import seed_reference
+
+        seed_reference(store)
+        print(f"数据库已就绪：{store.engine.url.render_as_string(hide_password=True)}")
+        return 0
+    if args.command == "demo":
+        from casework.demo import build_demo
+
+        summary = build_demo(
+            store, seed=args.seed, institutions=args.institutions, today=args.today
+        )
+        print("演示数据已生成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
+        return 0
+    if args.command == "advance":
+        from casework.registry import SYSTEM_ACTOR, advance
+
+        done = advance(store, SYSTEM_ACTOR, today=args.today or date.today())
+        print(
+            f"逾期未提交续期申请 {len(done['lapsed_renewals'])} 件；到期未续终止备案 "
+            f"{len(done['expired'])} 家；续期不合格终止备案 {len(done['failed_renewal'])} 家"
+        )
+        return 0
+    if args.command == "catalog":
+        from casework.registry.export import export_catalog
+
+        path = export_catalog(store, fmt=args.format, output=args.output, city_code=args.city)
+        print(f"考核机构目录已导出：{path}")
+        return 0
+    if args.command == "audit":
+        from casework.store import audit
+
+        with store.read() as conn:
+            problems = audit.verify(conn)
+            count = conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
+        if problems:
+            for p in problems:
+                print(f"[{p.kind}] {p.message}", file=sys.stderr)
+            print(f"审计日志校验失败：{len(problems)} 处问题", file=sys.stderr)
+            return 1
+        print(f"审计日志完好：共 {count} 条记录，哈希链校验通过")
+        return 0
+    raise AssertionError(args.command)  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

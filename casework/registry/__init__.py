@@ -1,0 +1,108 @@
+"""The registry: every command of the filing lifecycle, each one transaction plus one audit
+entry, and the queries the apps and dashboards read.
+
+Commands are called as ``command(store, actor, **arguments)``.
+"""
+
+from casework.registry.actors import SYSTEM_ACTOR, Actor
+from casework.registry.catalog import (
+    actor_for,
+    add_user,
+    choose_city_projects,
+    load_cities,
+    publish_catalog,
+    register_institution,
+)
+from casework.registry.exits import (
+    accept_withdrawal_plan,
+    advance,
+    apply_withdrawal,
+    cancel_withdrawal,
+    close_incident,
+    complete_withdrawal,
+    confirm_violation,
+    escalate_incident,
+    follow_up_incident,
+    open_incident,
+    open_investigation,
+    record_extinction,
+    record_statement,
+    restore_filing,
+    revoke_filing,
+    serve_findings,
+)
+from casework.registry.filing import (
+    close_notice,
+    ensure_may_assess,
+    file_application,
+    open_notice,
+    record_objection,
+    register_existing_filing,
+    remove_projects,
+    resolve_objection,
+)
+from casework.registry.renewal import constitute_group, decide_renewal, open_round, submit_renewal
+from casework.registry.selection import (
+    close_call,
+    constitute_panel,
+    decide_application,
+    declare_conflict_of_interest,
+    publish_call,
+    submit_application,
+    withdraw_application,
+)
+from casework.registry.sheets import save_self_evaluation, save_sheet
+
+COMMANDS = (
+    load_cities,
+    publish_catalog,
+    choose_city_projects,
+    register_institution,
+    add_user,
+    publish_call,
+    close_call,
+    submit_application,
+    withdraw_application,
+    constitute_panel,
+    declare_conflict_of_interest,
+    save_sheet,
+    decide_application,
+    open_notice,
+    record_objection,
+    resolve_objection,
+    close_notice,
+    file_application,
+    register_existing_filing,
+    remove_projects,
+    open_round,
+    save_self_evaluation,
+    submit_renewal,
+    constitute_group,
+    decide_renewal,
+    apply_withdrawal,
+    accept_withdrawal_plan,
+    cancel_withdrawal,
+    complete_withdrawal,
+    open_investigation,
+    serve_findings,
+    record_statement,
+    confirm_violation,
+    revoke_filing,
+    restore_filing,
+    record_extinction,
+    advance,
+    open_incident,
+    follow_up_incident,
+    close_incident,
+    escalate_incident,
+)
+"""Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``."""
+
+__all__ = [
+    "COMMANDS",
+    "SYSTEM_ACTOR",
+    "Actor",
+    "actor_for",
+    "ensure_may_assess",
+    *[c.__name__ for c in COMMANDS],
+]

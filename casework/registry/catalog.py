@@ -1,0 +1,193 @@
+"""Reference data and the project catalog: cities, the province's yearly catalog (SEL-01),
+each city's chosen projects, institutions and users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.errors import RuleViolation
+from casework.identifiers import is_shandong_uscc, validate_uscc
+from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE, ROLES, Actor
+from casework.registry.uow import Tx, command
+from casework.store.tables import (
+    catalog_entries,
+    cities,
+    city_projects,
+    institutions,
+    projects,
+    users,
+)
+
+CITY = (CITY_OFFICER, CITY_MANAGER)
+
+
+@command("载入城市名录", rules=("SUP-01",), roles=(PROVINCE,))
+def load_cities(tx: Tx, *, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert the 16 prefecture-level cities (idempotent)."""
+    known = {r["city_code"] for r in tx.conn.execute(select(cities.c.city_code)).mappings()}
+    added = 0
+    for row in rows:
+        if row["city_code"] not in known:
+            tx.insert(cities, **row)
+            added += 1
+    return added
+
+
+@command("发布考核项目目录", rules=("SEL-01",), roles=(PROVINCE,))
+def publish_catalog(tx: Tx, *, year: int, entries: Iterable[dict[str, Any]]) -> int:
+    """SEL-01: the province publishes the year's catalog of assessment projects."""
+    known = {r.project_code: r for r in tx.conn.execute(select(projects)).all()}
+    listed = {
+        r.project_code
+        for r in tx.conn.execute(
+            select(catalog_entries.c.project_code).where(catalog_entries.c.year == year)
+        )
+    }
+    added = 0
+    for e in entries:
+        code = e["project_code"]
+        if code not in known:
+            tx.insert(projects, project_code=code, name=e["name"], category=e.get("category", ""))
+        if code not in listed:
+            tx.insert(catalog_entries, year=year, project_code=code)
+            listed.add(code)
+            added += 1
+    return added
+
+
+def catalog_codes(tx: Tx, year: int) -> set[str]:
+    q = select(catalog_entries.c.project_code).where(catalog_entries.c.year == year)
+    return set(tx.conn.execute(q).scalars())
+
+
+def city_project_codes(tx: Tx, city_code: str, year: int) -> set[str]:
+    q = select(city_projects.c.project_code).where(
+        city_projects.c.city_code == city_code, city_projects.c.year == year
+    )
+    return set(tx.conn.execute(q).scalars())
+
+
+@command("确定本市考核项目", rules=("SEL-01",), roles=CITY)
+def choose_city_projects(tx: Tx, *, city_code: str, year: int, project_codes: Iterable[str]) -> int:
+    """SEL-01: a city chooses, inside the year's catalog, the projects it recruits for."""
+    tx.require_city(city_code)
+    tx.get(cities, "城市", city_code=city_code)
+    wanted = list(dict.fromkeys(project_codes))
+    outside = sorted(set(wanted) - catalog_codes(tx, year))
+    if outside:
+        raise RuleViolation(
+            f"项目{'、'.join(outside)}不在{year}年《山东省专项职业能力考核项目目录》内",
+            rule_id="SEL-01",
+        )
+    chosen = city_project_codes(tx, city_code, year)
+    added = 0
+    for code in wanted:
+        if code not in chosen:
+            tx.insert(city_projects, city_code=city_code, year=year, project_code=code)
+            added += 1
+    return added
+
+
+@command("登记申报单位", rules=("ATT1-REGION",), roles=CITY)
+def register_institution(
+    tx: Tx,
+    *,
+    name: str,
+    uscc: str,
+    city_code: str,
+    kind: str = "企业",
+    address: str = "",
+    contact: str = "",
+    phone: str = "",
+) -> int:
+    """Register an applicant unit; its 统一社会信用代码 must be valid and from Shandong."""
+    tx.require_city(city_code)
+    tx.get(cities, "城市", city_code=city_code)
+    code = validate_uscc(uscc)
+    if not is_shandong_uscc(code):
+        raise RuleViolation(
+            f"统一社会信用代码{code}的登记管理机关行政区划码为{code[2:8]}，"
+            "不是山东省行政区域内登记的单位",
+            rule_id="ATT1-REGION",
+        )
+    if not name.strip():
+        raise RuleViolation("单位名称不能为空")
+    existing = tx.conn.execute(select(institutions.c.id).where(institutions.c.uscc == code)).first()
+    if existing:
+        raise RuleViolation(f"统一社会信用代码{code}已登记（机构编号{existing.id}）")
+    return int(
+        tx.insert(
+            institutions,
+            name=name.strip(),
+            uscc=code,
+            city_code=city_code,
+            kind=kind,
+            address=address,
+            contact=contact,
+            phone=phone,
+        )
+    )
+
+
+@command("登记用户", roles=(PROVINCE, CITY_MANAGER))
+def add_user(
+    tx: Tx,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    city_code: str | None = None,
+    institution_id: int | None = None,
+    unit: str = "",
+) -> str:
+    """Add a user with a role and its binding (city or institution)."""
+    if role not in ROLES:
+        raise RuleViolation(f"未知角色“{role}”，可选：{'、'.join(ROLES)}")
+    if role in CITY and not city_code:
+        raise RuleViolation(f"角色“{role}”须绑定城市")
+    if role == "机构" and institution_id is None:
+        raise RuleViolation("角色“机构”须绑定考核机构")
+    if tx.actor.role == CITY_MANAGER:
+        if role == PROVINCE:
+            raise RuleViolation("市级负责人不能登记省级管理用户")
+        if city_code and city_code != tx.actor.city_code:
+            tx.require_city(city_code)
+    exists = tx.conn.execute(select(users.c.username).where(users.c.username == username)).first()
+    if exists:
+        raise RuleViolation(f"用户名“{username}”已存在")
+    tx.insert(
+        users,
+        username=username,
+        display_name=display_name,
+        role=role,
+        city_code=city_code,
+        institution_id=institution_id,
+        unit=unit,
+        active=True,
+    )
+    return username
+
+
+def actor_for(tx_or_conn: Any, username: str) -> Actor:
+    """The Actor for a stored user (raises NotFound)."""
+    conn = getattr(tx_or_conn, "conn", tx_or_conn)
+    row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+    if row is None or not row["active"]:
+        from casework.errors import NotFound
+
+        raise NotFound(f"未找到有效用户“{username}”")
+    return Actor(
+        username=row["username"],
+        role=row["role"],
+        city_code=row["city_code"],
+        institution_id=row["institution_id"],
+        display_name=row["display_name"],
+    )
+
+
+def today() -> date:
+    return date.today()

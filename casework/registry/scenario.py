@@ -1,0 +1,285 @@
+"""Whole procedures driven command by command: used by the demo data and the tests.
+
+Every step goes through the public commands, so a scenario obeys exactly the rules a user
+does and leaves the same audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from casework import calendar, rubrics, rules
+from casework import registry as r
+from casework.identifiers import make_uscc
+from casework.reference import cities as reference_cities
+from casework.registry.actors import (
+    CITY_MANAGER,
+    CITY_OFFICER,
+    EXPERT,
+    PROVINCE,
+    SYSTEM_ACTOR,
+    Actor,
+)
+from casework.store.engine import Store
+
+PROVINCE_ACTOR = Actor("province", PROVINCE, display_name="省级管理员")
+
+
+def city_officer(city_code: str) -> Actor:
+    return Actor(f"officer{city_code}", CITY_OFFICER, city_code=city_code)
+
+
+def city_manager(city_code: str) -> Actor:
+    return Actor(f"manager{city_code}", CITY_MANAGER, city_code=city_code)
+
+
+def expert(username: str) -> Actor:
+    return Actor(username, EXPERT)
+
+
+def seed_reference(store: Store) -> None:
+    """The 16 cities and the province account (idempotent)."""
+    r.load_cities(store, SYSTEM_ACTOR, rows=reference_cities().to_dict("records"))
+
+
+def seed_city_users(store: Store, city_code: str, experts: int = 5) -> list[str]:
+    """A city officer, a city manager and ``experts`` experts for a city; returns expert names."""
+    from sqlalchemy import select
+
+    from casework.store.tables import users
+
+    with store.read() as conn:
+        known = set(conn.execute(select(users.c.username)).scalars())
+    for actor, name in ((city_officer(city_code), "经办人"), (city_manager(city_code), "负责人")):
+        if actor.username not in known:
+            r.add_user(
+                store,
+                SYSTEM_ACTOR,
+                username=actor.username,
+                display_name=f"{city_code}{name}",
+                role=actor.role,
+                city_code=city_code,
+            )
+    names = [f"expert{city_code}_{i}" for i in range(1, experts + 1)]
+    for i, name in enumerate(names, 1):
+        if name not in known:
+            r.add_user(
+                store,
+                SYSTEM_ACTOR,
+                username=name,
+                display_name=f"专家{city_code}-{i}",
+                role=EXPERT,
+                unit=f"评审专家库{i}",
+            )
+    return names
+
+
+def full_selection_rows(met: bool = True, failing: Sequence[str] = ()) -> list[dict[str, Any]]:
+    rubric = rubrics.load("selection")
+    return [
+        {"sub_id": s, "met": met and s not in failing, "note": ""} for s in rubric.conditions.sub_id
+    ]
+
+
+def renewal_rows(score: float = 100.0) -> list[dict[str, Any]]:
+    """A valid Attachment 4 sheet whose total is close to ``score`` (items lost from the end)."""
+    rubric = rubrics.load("renewal")
+    rows = []
+    to_lose = max(0.0, rules.MAX_SCORE - score)
+    for item_id, points in reversed(list(rubric.item_points.items())):
+        if to_lose >= points:
+            rows.append({"item_id": item_id, "verdict": rules.VERDICT_NONE, "points": 0.0})
+            to_lose -= points
+        elif to_lose > 0 and points - to_lose >= rules.PARTIAL_POINTS_STEP:
+            half = max(rules.PARTIAL_POINTS_STEP, round((points - to_lose) * 2) / 2)
+            half = min(half, points - rules.PARTIAL_POINTS_STEP)
+            rows.append({"item_id": item_id, "verdict": rules.VERDICT_PARTIAL, "points": half})
+            to_lose = 0.0
+        else:
+            rows.append(
+                {"item_id": item_id, "verdict": rules.VERDICT_FULL, "points": float(points)}
+            )
+    rows.reverse()
+    return rows
+
+
+def veto_rows(found: Sequence[str] = ()) -> list[dict[str, Any]]:
+    rubric = rubrics.load("renewal")
+    return [{"veto_id": v, "found": v in found} for v in rubric.veto_items.veto_id]
+
+
+def ensure_city_catalog(
+    store: Store, city_code: str, year: int, project_codes: Sequence[str]
+) -> None:
+    entries = [{"project_code": c, "name": f"项目{c}", "category": ""} for c in project_codes]
+    r.publish_catalog(store, PROVINCE_ACTOR, year=year, entries=entries)
+    r.choose_city_projects(
+        store, city_officer(city_code), city_code=city_code, year=year, project_codes=project_codes
+    )
+
+
+def new_institution(store: Store, city_code: str, name: str, serial: int) -> int:
+    first17 = f"52{city_code}MJ{serial:07d}"[:17]
+    return int(
+        r.register_institution(
+            store, city_officer(city_code), name=name, uscc=make_uscc(first17), city_code=city_code
+        )
+    )
+
+
+def select_and_file(
+    store: Store,
+    *,
+    city_code: str,
+    institution_id: int,
+    project_codes: Sequence[str],
+    on: date,
+    experts: Sequence[str],
+    call_id: int | None = None,
+    override_reason: str = "",
+    stop_at: str | None = None,
+) -> dict[str, Any]:
+    """Drive one application through the whole selection procedure to 已备案.
+
+    ``stop_at`` (an application state) stops early, for tests that need a case in that state.
+    Returns the ids made on the way.
+    """
+    officer, manager = city_officer(city_code), city_manager(city_code)
+    ids: dict[str, Any] = {}
+    if call_id is None:
+        call_id = r.publish_call(
+            store,
+            officer,
+            city_code=city_code,
+            year=on.year,
+            title=f"{on.year}年专项职业能力考核机构征集公告",
+            project_codes=project_codes,
+            opens_on=on,
+            closes_on=on + timedelta(days=30),
+            published_on=on,
+        )
+    ids["call_id"] = call_id
+    app_id = r.submit_application(
+        store,
+        officer,
+        call_id=call_id,
+        institution_id=institution_id,
+        project_codes=project_codes,
+        on=on,
+    )
+    ids["application_id"] = app_id
+    if stop_at == "已提交":
+        return ids
+    members = [{"username": e, "is_leader": i == 0} for i, e in enumerate(experts[:3])]
+    panel_id = r.constitute_panel(store, officer, application_id=app_id, members=members, on=on)
+    ids["panel_id"] = panel_id
+    if stop_at == "评估中":
+        return ids
+    for m in members:
+        who = expert(str(m["username"]))
+        r.declare_conflict_of_interest(store, who, panel_id=panel_id, no_conflict=True)
+        r.save_sheet(store, who, panel_id=panel_id, rows=full_selection_rows(), submit=True)
+    decided = calendar.add_workdays(on, 10)
+    r.decide_application(
+        store,
+        manager if override_reason else officer,
+        application_id=app_id,
+        approve=True,
+        on=decided,
+        override_reason=override_reason,
+    )
+    if stop_at == "拟备案":
+        return ids
+    notice_on = calendar.add_workdays(decided, 1)
+    notice_id = r.open_notice(
+        store, officer, city_code=city_code, application_ids=[app_id], opens_on=notice_on
+    )
+    ids["notice_id"] = notice_id
+    if stop_at == "公示中":
+        return ids
+    end = calendar.notice_end(notice_on)
+    r.close_notice(store, officer, notice_id=notice_id, on=end + timedelta(days=1))
+    if stop_at == "公示无异议":
+        return ids
+    ids["filing_id"] = r.file_application(
+        store, officer, application_id=app_id, on=end + timedelta(days=3)
+    )
+    return ids
+
+
+def attachment5(
+    store: Store, filing_id: int, assessed: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """An Attachment 5 (续期申请表) for a filing; ``assessed`` overrides 考核人次 per project."""
+    from sqlalchemy import select
+
+    from casework.store.tables import filing_projects
+
+    with store.read() as conn:
+        codes = sorted(
+            conn.execute(
+                select(filing_projects.c.project_code).where(
+                    filing_projects.c.filing_id == filing_id,
+                    filing_projects.c.removed_on.is_(None),
+                )
+            ).scalars()
+        )
+    assessed = assessed or {}
+    rows = []
+    for code in codes:
+        n = assessed.get(code, 120)
+        rows.append({"project_code": code, "assessed": n, "certified": int(n * 0.85)})
+    return {"projects": rows, "summary": "备案期内规范开展考核工作。"}
+
+
+def renew(
+    store: Store,
+    *,
+    city_code: str,
+    filing_id: int,
+    term_end: date,
+    experts: Sequence[str],
+    scores: Sequence[float] = (85.0, 80.0, 82.0),
+    veto_found: Sequence[str] = (),
+    assessed: dict[str, int] | None = None,
+    stop_at: str | None = None,
+) -> dict[str, Any]:
+    """Drive one filing through a renewal round; ``stop_at`` is a renewal-case state."""
+    from sqlalchemy import select
+
+    from casework.store.tables import renewal_cases
+
+    officer = city_officer(city_code)
+    opened = term_end - timedelta(days=120)
+    round_id = r.open_round(store, officer, city_code=city_code, expiring_from=term_end,
+                            expiring_to=term_end, deadline=opened + timedelta(days=30), on=opened)
+    with store.read() as conn:
+        renewal_id = conn.execute(
+            select(renewal_cases.c.id).where(
+                renewal_cases.c.round_id == round_id, renewal_cases.c.filing_id == filing_id
+            )
+        ).scalar_one()
+    ids: dict[str, Any] = {"round_id": round_id, "renewal_id": renewal_id}
+    if stop_at == "待自评":
+        return ids
+    r.submit_renewal(store, officer, renewal_id=renewal_id,
+                     application=attachment5(store, filing_id, assessed),
+                     self_rows=renewal_rows(90.0), self_veto=veto_rows(), on=opened + timedelta(days=10))
+    if stop_at == "已提交":
+        return ids
+    members = [{"username": e, "is_leader": i == 0} for i, e in enumerate(experts[: len(scores)])]
+    panel_id = r.constitute_group(store, officer, renewal_id=renewal_id, members=members,
+                                  on=opened + timedelta(days=40))
+    ids["panel_id"] = panel_id
+    if stop_at == "评估中":
+        return ids
+    for m, score in zip(members, scores, strict=True):
+        who = expert(str(m["username"]))
+        r.declare_conflict_of_interest(store, who, panel_id=panel_id, no_conflict=True)
+        r.save_sheet(store, who, panel_id=panel_id, rows=renewal_rows(score),
+                     veto=veto_rows(veto_found), submit=True)
+    ids["outcome"] = r.decide_renewal(store, officer, renewal_id=renewal_id,
+                                      on=opened + timedelta(days=60), opinion="评估组意见")
+    return ids

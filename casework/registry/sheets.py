@@ -1,0 +1,277 @@
+"""Evaluation sheets: drafts saved as they are typed, locked once submitted.
+
+An expert writes only their own sheet, on a panel they sit on, after declaring no conflict of
+interest, while the case is being evaluated. Drafts are checked lightly (every value inside its
+options); submission validates the whole sheet with :mod:`casework.scoring`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from casework import lifecycle, rubrics, rules, scoring
+from casework.errors import PermissionDenied, RuleViolation
+from casework.registry.actors import EXPERT, INSTITUTION
+from casework.registry.uow import Tx, command
+from casework.store.tables import (
+    applications,
+    filings,
+    institutions,
+    panel_members,
+    panels,
+    renewal_cases,
+    sheets,
+)
+
+DRAFT, SUBMITTED = "草稿", "已提交"
+SELF = "自评"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def rubric_by_id(rubric_id: str) -> Any:
+    kind, _, version = rubric_id.partition("-")
+    return rubrics.load(kind, version)
+
+
+def selection_frame(rows: Sequence[dict[str, Any]], member: str) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=["sub_id", "met", "note"])
+    frame.insert(0, "member", member)
+    frame["note"] = frame["note"].fillna("").astype(str)
+    return frame
+
+
+def renewal_frames(
+    rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]], member: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sheet = pd.DataFrame(list(rows), columns=["item_id", "verdict", "points"])
+    sheet.insert(0, "member", member)
+    vetoes = pd.DataFrame(list(veto), columns=["veto_id", "found"])
+    vetoes.insert(0, "member", member)
+    return sheet, vetoes
+
+
+def check_draft_values(
+    rubric: Any, rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]]
+) -> None:
+    """Every value a draft holds must be one its field offers (the browser is untrusted)."""
+    bad: list[str] = []
+    if rubric.kind == "selection":
+        known = set(rubric.conditions.sub_id)
+        for r in rows:
+            if r.get("sub_id") not in known and not str(r.get("sub_id", "")).startswith("S"):
+                bad.append(f"条件{r.get('sub_id')!r}不存在")
+            if not isinstance(r.get("met"), bool | type(None)):
+                bad.append(f"条件{r.get('sub_id')}的判断{r.get('met')!r}不是“符合/不符合”")
+    else:
+        for r in rows:
+            item, verdict, points = str(r.get("item_id")), r.get("verdict"), r.get("points")
+            if item not in rubric.item_points:
+                bad.append(f"评分项{item!r}不存在")
+                continue
+            if verdict is None and points is None:
+                continue
+            if verdict not in rules.VERDICTS:
+                bad.append(f"评分项{item}的结论{verdict!r}不在“符合/基本符合/不符合”之内")
+                continue
+            if points is not None and float(points) not in scoring.allowed_points(
+                rubric, item, str(verdict)
+            ):
+                bad.append(f"评分项{item}结论为{verdict}时不能得{points}分")
+        known_veto = set(rubric.veto_items.veto_id)
+        for v in veto:
+            if v.get("veto_id") not in known_veto or not isinstance(
+                v.get("found"), bool | type(None)
+            ):
+                bad.append(f"不合格项{v.get('veto_id')!r}的取值{v.get('found')!r}无效")
+    if bad:
+        raise RuleViolation("评估表含有无效取值：" + "；".join(bad[:20]), rule_id="REN-07")
+
+
+def check_selection_complete(
+    rubric: Any, rows: Sequence[dict[str, Any]], supplementary: pd.DataFrame
+) -> None:
+    """SEL-04: a submitted checklist judges every condition, and the city's own, exactly once."""
+    wanted = [*rubric.conditions.sub_id, *supplementary["sub_id"]]
+    given = [str(r.get("sub_id")) for r in rows]
+    missing = [s for s in wanted if s not in given]
+    twice = sorted({s for s in given if given.count(s) > 1})
+    unknown = sorted({str(s) for s in given if s not in wanted})
+    blank = [r.get("sub_id") for r in rows if not isinstance(r.get("met"), bool)]
+    parts = []
+    if missing:
+        parts.append(f"未判断的条件：{'、'.join(missing)}")
+    if twice:
+        parts.append(f"重复判断的条件：{'、'.join(twice)}")
+    if unknown:
+        parts.append(f"不存在的条件：{'、'.join(unknown)}")
+    if blank:
+        parts.append(f"未选择“符合/不符合”的条件：{'、'.join(map(str, blank))}")
+    if parts:
+        raise RuleViolation("遴选评估表不完整：" + "；".join(parts), rule_id="SEL-04")
+
+
+def case_state(tx: Tx, panel: Any) -> tuple[Any, str]:
+    """The lifecycle machine and the current state of the case a panel evaluates."""
+    if panel["application_id"] is not None:
+        app = tx.get(applications, "备案申请", id=panel["application_id"])
+        return lifecycle.APPLICATION, app["status"]
+    case = tx.get(renewal_cases, "续期评估", id=panel["renewal_id"])
+    return lifecycle.RENEWAL, case["status"]
+
+
+def existing_sheet(tx: Tx, **keys: Any) -> Any:
+    q = select(sheets).where(*(sheets.c[k] == v for k, v in keys.items()))
+    return tx.conn.execute(q).mappings().first()
+
+
+def write_sheet(
+    tx: Tx,
+    *,
+    keys: dict[str, Any],
+    kind: str,
+    rubric_id: str,
+    rows: Sequence[dict[str, Any]],
+    veto: Sequence[dict[str, Any]],
+    submit: bool,
+    total: float | None,
+) -> int:
+    current = existing_sheet(tx, **keys)
+    if current is not None and current["status"] == SUBMITTED:
+        raise RuleViolation("评估表已提交并锁定，不能再修改", rule_id="REN-04")
+    values = {
+        "rows": [dict(r) for r in rows],
+        "veto": [dict(v) for v in veto],
+        "status": SUBMITTED if submit else DRAFT,
+        "total": total,
+        "updated_at": _now(),
+        "submitted_at": _now() if submit else None,
+    }
+    if current is None:
+        return int(tx.insert(sheets, kind=kind, rubric_id=rubric_id, **keys, **values))
+    tx.update(sheets, {"id": current["id"]}, **values)
+    return int(current["id"])
+
+
+@command("保存评估表", rules=("SEL-03", "REN-04", "REN-07"), roles=(EXPERT,))
+def save_sheet(
+    tx: Tx,
+    *,
+    panel_id: int,
+    rows: Sequence[dict[str, Any]],
+    veto: Sequence[dict[str, Any]] = (),
+    submit: bool = False,
+) -> int:
+    """Save an expert's own sheet as a draft, or submit (validate and lock) it."""
+    panel = tx.get(panels, "评估组", id=panel_id)
+    member = (
+        tx.conn.execute(
+            select(panel_members).where(
+                panel_members.c.panel_id == panel_id, panel_members.c.username == tx.actor.username
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if member is None:
+        raise PermissionDenied(f"{tx.actor.label}不是该评估组成员，不能填写评估表")
+    if member["coi_declared_at"] is None:
+        raise RuleViolation("请先签署利益冲突声明，再填写评估表", rule_id="SUP-03")
+    machine, state = case_state(tx, panel)
+    machine.target("submit_sheet", state)
+    rubric = rubric_by_id(panel["rubric_id"])
+    check_draft_values(rubric, rows, veto)
+    total = None
+    if submit:
+        if rubric.kind == "selection":
+            check_selection_complete(rubric, rows, supplementary_frame(tx, panel))
+        else:
+            sheet, vetoes = renewal_frames(rows, veto, tx.actor.username)
+            scoring.validate_renewal_sheet(rubric, sheet, vetoes)
+            total = float(scoring.member_totals(rubric, sheet).iloc[0])
+    return write_sheet(
+        tx,
+        keys={"panel_id": panel_id, "renewal_id": None, "author": tx.actor.username},
+        kind="遴选" if rubric.kind == "selection" else "续期",
+        rubric_id=rubric.id,
+        rows=rows,
+        veto=veto,
+        submit=submit,
+        total=total,
+    )
+
+
+def supplementary_frame(tx: Tx, panel: Any) -> pd.DataFrame:
+    from casework.registry.selection import supplementary_of
+
+    return supplementary_of(tx, panel)
+
+
+def renewal_institution(tx: Tx, renewal_id: int) -> tuple[Any, Any, Any]:
+    case = tx.get(renewal_cases, "续期评估", id=renewal_id)
+    filing = tx.get(filings, "备案", id=case["filing_id"])
+    inst = tx.get(institutions, "考核机构", id=filing["institution_id"])
+    return case, filing, inst
+
+
+@command("保存机构自评", rules=("REN-02", "REN-07"), roles=(INSTITUTION,))
+def save_self_evaluation(
+    tx: Tx, *, renewal_id: int, rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]] = ()
+) -> int:
+    """The institution head's Attachment 4 self-evaluation draft (submitted with the renewal)."""
+    case, _filing, inst = renewal_institution(tx, renewal_id)
+    tx.require_institution(inst["id"])
+    lifecycle.RENEWAL.target("submit", case["status"])
+    rubric = renewal_rubric_of(tx, case)
+    check_draft_values(rubric, rows, veto)
+    return write_sheet(
+        tx,
+        keys={"panel_id": None, "renewal_id": renewal_id, "author": tx.actor.username},
+        kind=SELF,
+        rubric_id=rubric.id,
+        rows=rows,
+        veto=veto,
+        submit=False,
+        total=None,
+    )
+
+
+def renewal_rubric_of(tx: Tx, case: Any) -> Any:
+    from casework.store.tables import renewal_rounds
+
+    rnd = tx.get(renewal_rounds, "续期评估轮次", id=case["round_id"])
+    return rubric_by_id(rnd["rubric_id"])
+
+
+# --- what the leader sees -------------------------------------------------------------------
+def selection_verdict(tx: Tx, panel: Any) -> Any:
+    """SEL-04: the panel verdict from every member's submitted sheet."""
+    from casework.registry.selection import require_all_sheets
+
+    done = require_all_sheets(tx, panel["id"], "SEL-03")
+    rubric = rubric_by_id(panel["rubric_id"])
+    frames = [selection_frame(s["rows"], s["author"]) for s in done]
+    return scoring.evaluate_selection(rubric, frames, supplementary_frame(tx, panel))
+
+
+def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str = "mean") -> Any:
+    """REN-05/REN-06: the group's Attachment 6 summary from every member's submitted sheet."""
+    from casework.registry.selection import require_all_sheets
+
+    done = require_all_sheets(tx, panel["id"], "REN-04")
+    rubric = rubric_by_id(panel["rubric_id"])
+    pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
+    own = existing_sheet(tx, renewal_id=renewal_id, kind=SELF)
+    self_sheet = None
+    if own is not None and own["status"] == SUBMITTED:
+        self_sheet = renewal_frames(own["rows"], own["veto"], own["author"])[0]
+    return scoring.renewal_outcome(
+        rubric, [p[0] for p in pairs], [p[1] for p in pairs], self_sheet=self_sheet, method=method
+    )

@@ -1,0 +1,407 @@
+"""The tables of the casework store (SQLAlchemy Core).
+
+A change here needs a new migration in ``casework/migrations/versions``; a test checks that
+the migrations produce exactly these tables.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+cities = Table(
+    "cities",
+    metadata,
+    Column("city_code", String(6), primary_key=True),
+    Column("name", String(20), nullable=False, unique=True),
+    Column("full_name", String(40), nullable=False),
+    Column("bureau", String(80), nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("project_code", String(20), primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("category", String(40), nullable=False, default=""),
+)
+
+# SEL-01: the provincial catalog of projects, by year.
+catalog_entries = Table(
+    "catalog_entries",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("project_code", ForeignKey("projects.project_code"), primary_key=True),
+)
+
+# SEL-01: the projects a city chooses, inside that year's catalog.
+city_projects = Table(
+    "city_projects",
+    metadata,
+    Column("city_code", ForeignKey("cities.city_code"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("project_code", ForeignKey("projects.project_code"), primary_key=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("display_name", String(80), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=True),
+    Column("institution_id", Integer, nullable=True),
+    Column("unit", String(120), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+institutions = Table(
+    "institutions",
+    metadata,
+    _id(),
+    Column("name", String(120), nullable=False),
+    Column("uscc", String(18), nullable=False, unique=True),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("kind", String(20), nullable=False, default="企业"),
+    Column("address", String(200), nullable=False, default=""),
+    Column("contact", String(40), nullable=False, default=""),
+    Column("phone", String(40), nullable=False, default=""),
+    Column("extinct_on", Date, nullable=True),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("conditions", Text, nullable=False, default=""),
+    Column("requirements", Text, nullable=False, default=""),
+    Column("supplementary", JSON, nullable=False, default=list),
+    Column("opens_on", Date, nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("published_on", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+)
+
+call_projects = Table(
+    "call_projects",
+    metadata,
+    Column("call_id", ForeignKey("calls.id"), primary_key=True),
+    Column("project_code", ForeignKey("projects.project_code"), primary_key=True),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    _id(),
+    Column("call_id", ForeignKey("calls.id"), nullable=False),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # 新申请 | 范围新增
+    Column("filing_id", Integer, nullable=True),  # the filing a scope addition extends
+    Column("submitted_on", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("eligible", Boolean, nullable=True),
+    Column("priority", Boolean, nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("decision_note", Text, nullable=False, default=""),
+    Column("rubric_id", String(40), nullable=True),
+)
+
+application_projects = Table(
+    "application_projects",
+    metadata,
+    Column("application_id", ForeignKey("applications.id"), primary_key=True),
+    Column("project_code", ForeignKey("projects.project_code"), primary_key=True),
+)
+
+# SEL-03 / REN-04: a selection panel or a renewal group.
+panels = Table(
+    "panels",
+    metadata,
+    _id(),
+    Column("purpose", String(10), nullable=False),  # 遴选 | 续期
+    Column("application_id", ForeignKey("applications.id"), nullable=True),
+    Column("renewal_id", ForeignKey("renewal_cases.id"), nullable=True),
+    Column("rubric_id", String(40), nullable=False),
+    Column("constituted_on", Date, nullable=False),
+    Column("methods", JSON, nullable=False, default=list),
+)
+
+panel_members = Table(
+    "panel_members",
+    metadata,
+    Column("panel_id", ForeignKey("panels.id"), primary_key=True),
+    Column("username", ForeignKey("users.username"), primary_key=True),
+    Column("is_leader", Boolean, nullable=False, default=False),
+    Column("expertise", String(40), nullable=False, default=""),
+    Column("coi_declared_at", DateTime, nullable=True),
+    Column("coi_statement", Text, nullable=True),
+)
+
+# A member's sheet (Attachment 1 checklist, Attachment 4 scores) or an institution's
+# self-evaluation; drafts and submitted sheets alike.
+sheets = Table(
+    "sheets",
+    metadata,
+    _id(),
+    Column("panel_id", ForeignKey("panels.id"), nullable=True),
+    Column("renewal_id", ForeignKey("renewal_cases.id"), nullable=True),
+    Column("author", String(80), nullable=False),
+    Column("kind", String(10), nullable=False),  # 遴选 | 续期 | 自评
+    Column("rubric_id", String(40), nullable=False),
+    Column("status", String(10), nullable=False),  # 草稿 | 已提交
+    Column("rows", JSON, nullable=False),
+    Column("veto", JSON, nullable=False, default=list),
+    Column("total", Float, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Column("submitted_at", DateTime, nullable=True),
+    UniqueConstraint("panel_id", "renewal_id", "author", "kind", name="uq_sheets_case_author"),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("opens_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("status", String(10), nullable=False),
+)
+
+notice_items = Table(
+    "notice_items",
+    metadata,
+    Column("notice_id", ForeignKey("notices.id"), primary_key=True),
+    Column("application_id", ForeignKey("applications.id"), primary_key=True),
+)
+
+objections = Table(
+    "objections",
+    metadata,
+    _id(),
+    Column("notice_id", ForeignKey("notices.id"), nullable=False),
+    Column("application_id", ForeignKey("applications.id"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("objector", String(120), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("upheld", Boolean, nullable=True),
+    Column("resolution", Text, nullable=False, default=""),
+    Column("resolved_on", Date, nullable=True),
+)
+
+filings = Table(
+    "filings",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("filed_on", Date, nullable=False),
+    Column("term_start", Date, nullable=False),
+    Column("term_end", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("end_reason", String(10), nullable=True),
+    Column("ended_on", Date, nullable=True),
+    Column("application_id", ForeignKey("applications.id"), nullable=True),
+)
+
+# Every institution code ever assigned: codes are unique and never reused (SEL-05).
+institution_codes = Table(
+    "institution_codes",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("city_code", String(6), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=True),  # null for codes taken over from before casework
+    UniqueConstraint("city_code", "year", "seq", name="uq_institution_codes_city_year_seq"),
+)
+
+# Terms of a filing: the first from filing, one more per passed renewal (ATT2-TERM, REN-05).
+filing_terms = Table(
+    "filing_terms",
+    metadata,
+    Column("filing_id", ForeignKey("filings.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("source", String(20), nullable=False),  # 备案 | 续期
+)
+
+# Scope history (SEL-06): a row per project per period in scope.
+filing_projects = Table(
+    "filing_projects",
+    metadata,
+    _id(),
+    Column("filing_id", ForeignKey("filings.id"), nullable=False),
+    Column("project_code", ForeignKey("projects.project_code"), nullable=False),
+    Column("added_on", Date, nullable=False),
+    Column("removed_on", Date, nullable=True),
+    Column("added_by", String(20), nullable=False),  # 遴选备案 | 范围新增
+    Column("removal_reason", String(40), nullable=True),
+    Column("application_id", ForeignKey("applications.id"), nullable=True),
+)
+
+# SEL-07: an explicit, reasoned exception to a quota ("原则上").
+quota_overrides = Table(
+    "quota_overrides",
+    metadata,
+    _id(),
+    Column("application_id", ForeignKey("applications.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # 项目机构数 | 机构项目数
+    Column("city_code", String(6), nullable=False),
+    Column("project_code", String(20), nullable=True),
+    Column("institution_id", Integer, nullable=False),
+    Column("count_after", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("officer", String(80), nullable=False),
+    Column("recorded_on", Date, nullable=False),
+)
+
+renewal_rounds = Table(
+    "renewal_rounds",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("plan", Text, nullable=False, default=""),
+    Column("expiring_from", Date, nullable=False),
+    Column("expiring_to", Date, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("rubric_id", String(40), nullable=False),
+)
+
+renewal_cases = Table(
+    "renewal_cases",
+    metadata,
+    _id(),
+    Column("round_id", ForeignKey("renewal_rounds.id"), nullable=False),
+    Column("filing_id", ForeignKey("filings.id"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("submitted_on", Date, nullable=True),
+    Column("application", JSON, nullable=True),  # Attachment 5 contents
+    Column("composite", Float, nullable=True),
+    Column("grade", String(10), nullable=True),
+    Column("veto_found", Boolean, nullable=True),
+    Column("opinion", Text, nullable=False, default=""),
+    Column("decided_on", Date, nullable=True),
+    Column("dropped_projects", JSON, nullable=False, default=list),
+    UniqueConstraint("round_id", "filing_id", name="uq_renewal_cases_round_filing"),
+)
+
+exit_cases = Table(
+    "exit_cases",
+    metadata,
+    _id(),
+    Column("filing_id", ForeignKey("filings.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # 违规 | 自愿撤销
+    Column("status", String(10), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("grounds", Text, nullable=False, default=""),
+    Column("plan", Text, nullable=False, default=""),
+    Column("findings", Text, nullable=False, default=""),
+    Column("findings_received_on", Date, nullable=True),
+    Column("statement_due", Date, nullable=True),
+    Column("statement_received_on", Date, nullable=True),
+    Column("statement", Text, nullable=False, default=""),
+    Column("circumstance", Text, nullable=False, default=""),
+    Column("basis", Text, nullable=False, default=""),
+    Column("closing_work", Text, nullable=False, default=""),
+    Column("closing_done_on", Date, nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("source_incident_id", Integer, nullable=True),
+    Column("source_renewal_id", Integer, nullable=True),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("follow_ups", JSON, nullable=False, default=list),
+    Column("closed_on", Date, nullable=True),
+    Column("conclusion", Text, nullable=False, default=""),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    _id(),
+    Column("kind", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", Integer, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(80), nullable=False),
+)
+
+# Append-only, hash-chained record of every command (see casework.store.audit).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("command", String(60), nullable=False),
+    Column("rule_ids", String(200), nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Refused attempts (permission or crafted input), kept apart from the command chain.
+refusals = Table(
+    "refusals",
+    metadata,
+    _id(),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("command", String(60), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# The chain's head, updated with every entry: removing the newest entries is detected too.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
