@@ -7,9 +7,19 @@ BIN := $(VENV)/bin
 CASEWORK_DB ?= $(CURDIR)/var/casework.db
 export CASEWORK_DB
 
-.PHONY: setup run test lint format pytest bench clean
+.PHONY: setup system-deps run test lint format pytest bench clean
 
-setup: $(VENV)/.installed
+# Debian packages the apps and tests need: PostgreSQL (the shared store), Chromium and CJK fonts
+# (browser tests and PDF reports). Installed once; skipped when already present.
+SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+setup: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +36,10 @@ format: setup
 	$(BIN)/ruff format casework tests bench
 	$(BIN)/ruff check --fix casework tests bench
 
+# The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server.
 pytest: setup
-	$(BIN)/pytest
+	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest
 
 test: lint pytest
 

@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from casework.store.engine import open_store
 
-    store = open_store(args.db)
+    # verifying must not write: no migration on the file being checked
+    store = open_store(args.db, migrate=args.command != "audit")
     if args.command == "init":
         from casework.registry.scenario import seed_reference
 

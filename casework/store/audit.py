@@ -78,9 +78,9 @@ def verify(conn: Connection) -> list[AuditProblem]:
     for row in rows:
         seq = row["seq"]
         if seq != prev_seq + 1:
-            problems.append(
-                AuditProblem(seq, "删除", f"第{prev_seq + 1}至{seq - 1}条审计记录缺失（被删除）")
-            )
+            first, last = prev_seq + 1, seq - 1
+            gone = f"第{first}条" if first == last else f"第{first}至{last}条"
+            problems.append(AuditProblem(seq, "删除", f"{gone}审计记录缺失（被删除）"))
         if row["prev_hash"] != prev_hash:
             problems.append(
                 AuditProblem(
@@ -94,13 +94,14 @@ def verify(conn: Connection) -> list[AuditProblem]:
         prev_seq, prev_hash = seq, row["hash"]
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
     if head is None and rows:
-        problems.append(AuditProblem(prev_seq, "截断", "审计链头记录缺失"))
+        missing_head = f"审计链头记录缺失（日志止于第{prev_seq}条）"
+        problems.append(AuditProblem(prev_seq, "截断", missing_head))
     elif head is not None and (head.seq != prev_seq or head.hash != prev_hash):
         problems.append(
             AuditProblem(
                 prev_seq,
                 "截断",
-                f"审计链头指向第{head.seq}条，但日志止于第{prev_seq}条（末尾记录被删除或替换）",
+                f"审计链头指向第{head.seq}条，但日志止于第{prev_seq}条（末尾记录被删除、替换或追加）",
             )
         )
     return problems

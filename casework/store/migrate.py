@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, inspect, text
 
+from casework.errors import CaseworkError
 from casework.paths import PACKAGE_DIR
-from casework.store.engine import Store
+from casework.store.engine import WRITE_OPTION, Store
+
+
+class SchemaTooNew(CaseworkError):
+    """The database's schema revision is unknown to this version of casework."""
+
 
 HEAD_REVISION = "0001"
 """The newest migration; a test checks it matches the scripts."""
@@ -31,14 +37,43 @@ def _config(conn: Connection):  # type: ignore[no-untyped-def]
 
 
 def upgrade(store: Store, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest)."""
+    """Bring the schema to ``revision`` (default: the newest).
+
+    Raises:
+        SchemaTooNew: the database was made by a newer casework than this one.
+    """
     with store.read() as conn:
-        if revision == "head" and current_revision(conn) == HEAD_REVISION:
+        current = current_revision(conn)
+        if revision == "head" and current == HEAD_REVISION:
             return
     from alembic import command
+    from alembic.script import ScriptDirectory
 
-    with store.write() as conn:
-        command.upgrade(_config(conn), revision)
+    with store.engine.connect() as probe:
+        known = {s.revision for s in ScriptDirectory.from_config(_config(probe)).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaTooNew(
+            f"数据库结构版本（{current}）高于本程序支持的版本（{HEAD_REVISION}），请升级 casework"
+        )
+    if store.dialect != "sqlite":
+        with store.write() as conn:
+            command.upgrade(_config(conn), revision)
+        return
+    # SQLite rebuilds a table to alter it (batch mode); its DROP TABLE would trip the foreign
+    # keys of referencing rows, and the pragma only takes effect outside a transaction.
+    with store.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                command.upgrade(_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SchemaTooNew(f"迁移后外键校验失败：{broken[:5]}")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 def script_head() -> str | None:
