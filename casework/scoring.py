@@ -35,9 +35,11 @@ from casework.scoring_renewal import (
     VetoSummary,
     VetoSummaryTable,
     allowed_points,
+    group_totals_of,
     member_totals,
     running_total,
     sheet_totals,
+    totals_of,
     validate_renewal_sheet,
     veto_summary,
 )
@@ -78,6 +80,7 @@ __all__ = [
     "VetoSummary",
     "VetoSummaryTable",
     "allowed_points",
+    "group_totals_of",
     "composite",
     "evaluate_selection",
     "grade",
@@ -87,6 +90,7 @@ __all__ = [
     "running_total",
     "self_vs_group_delta",
     "sheet_totals",
+    "totals_of",
     "validate_renewal_sheet",
     "veto_summary",
 ]

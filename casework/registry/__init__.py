@@ -51,7 +51,7 @@ from casework.registry.selection import (
     submit_application,
     withdraw_application,
 )
-from casework.registry.sheets import save_self_evaluation, save_sheet
+from casework.registry.sheets import save_self_evaluation, save_sheet, submit_group_opinion
 
 COMMANDS = (
     load_cities,
@@ -66,6 +66,7 @@ COMMANDS = (
     constitute_panel,
     declare_conflict_of_interest,
     save_sheet,
+    submit_group_opinion,
     decide_application,
     open_notice,
     record_objection,

@@ -253,8 +253,15 @@ def renew(
 
     officer = city_officer(city_code)
     opened = term_end - timedelta(days=120)
-    round_id = r.open_round(store, officer, city_code=city_code, expiring_from=term_end,
-                            expiring_to=term_end, deadline=opened + timedelta(days=30), on=opened)
+    round_id = r.open_round(
+        store,
+        officer,
+        city_code=city_code,
+        expiring_from=term_end,
+        expiring_to=term_end,
+        deadline=opened + timedelta(days=30),
+        on=opened,
+    )
     with store.read() as conn:
         renewal_id = conn.execute(
             select(renewal_cases.c.id).where(
@@ -264,22 +271,36 @@ def renew(
     ids: dict[str, Any] = {"round_id": round_id, "renewal_id": renewal_id}
     if stop_at == "待自评":
         return ids
-    r.submit_renewal(store, officer, renewal_id=renewal_id,
-                     application=attachment5(store, filing_id, assessed),
-                     self_rows=renewal_rows(90.0), self_veto=veto_rows(), on=opened + timedelta(days=10))
+    r.submit_renewal(
+        store,
+        officer,
+        renewal_id=renewal_id,
+        application=attachment5(store, filing_id, assessed),
+        self_rows=renewal_rows(90.0),
+        self_veto=veto_rows(),
+        on=opened + timedelta(days=10),
+    )
     if stop_at == "已提交":
         return ids
     members = [{"username": e, "is_leader": i == 0} for i, e in enumerate(experts[: len(scores)])]
-    panel_id = r.constitute_group(store, officer, renewal_id=renewal_id, members=members,
-                                  on=opened + timedelta(days=40))
+    panel_id = r.constitute_group(
+        store, officer, renewal_id=renewal_id, members=members, on=opened + timedelta(days=40)
+    )
     ids["panel_id"] = panel_id
     if stop_at == "评估中":
         return ids
     for m, score in zip(members, scores, strict=True):
         who = expert(str(m["username"]))
         r.declare_conflict_of_interest(store, who, panel_id=panel_id, no_conflict=True)
-        r.save_sheet(store, who, panel_id=panel_id, rows=renewal_rows(score),
-                     veto=veto_rows(veto_found), submit=True)
-    ids["outcome"] = r.decide_renewal(store, officer, renewal_id=renewal_id,
-                                      on=opened + timedelta(days=60), opinion="评估组意见")
+        r.save_sheet(
+            store,
+            who,
+            panel_id=panel_id,
+            rows=renewal_rows(score),
+            veto=veto_rows(veto_found),
+            submit=True,
+        )
+    ids["outcome"] = r.decide_renewal(
+        store, officer, renewal_id=renewal_id, on=opened + timedelta(days=60), opinion="评估组意见"
+    )
     return ids

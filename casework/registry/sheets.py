@@ -275,3 +275,21 @@ def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str = "mean") ->
     return scoring.renewal_outcome(
         rubric, [p[0] for p in pairs], [p[1] for p in pairs], self_sheet=self_sheet, method=method
     )
+
+
+@command("提交评估组意见", rules=("REN-04", "REN-05", "REN-06"), roles=(EXPERT,))
+def submit_group_opinion(tx: Tx, *, panel_id: int, opinion: str) -> None:
+    """The renewal group leader returns Attachment 6 (the group's opinion) to the city once
+    every member has submitted; the city then decides (REN-05)."""
+    from casework.registry.selection import require_all_sheets
+
+    panel = tx.get(panels, "评估组", id=panel_id)
+    member = tx.get(panel_members, "评估组成员", panel_id=panel_id, username=tx.actor.username)
+    if not member["is_leader"] or panel["renewal_id"] is None:
+        raise PermissionDenied(f"{tx.actor.label}不是该续期评估组组长，不能提交评估组意见")
+    case = tx.get(renewal_cases, "续期评估", id=panel["renewal_id"])
+    lifecycle.RENEWAL.target("submit_sheet", case["status"])
+    require_all_sheets(tx, panel_id, "REN-04")
+    if not opinion.strip():
+        raise RuleViolation("须填写评估组对考核机构的意见建议", rule_id="REN-04")
+    tx.update(renewal_cases, {"id": case["id"]}, opinion=opinion.strip())

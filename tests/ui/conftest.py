@@ -1,0 +1,48 @@
+"""A renewal group in the 评估中 state, for driving the apps in plain pytest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from casework.registry import scenario
+from casework.store.tables import filings
+from casework.ui.context import AppContext
+from tests.registry.conftest import JINAN, World
+from tests.registry.conftest import world as world
+
+
+@pytest.fixture
+def renewal_panel(world: World) -> dict:
+    ids = world.filed("济南鲁锦织造有限公司", ("P001", "P002"))
+    with world.store.read() as conn:
+        term_end = conn.execute(
+            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
+        ).scalar_one()
+    case = scenario.renew(
+        world.store,
+        city_code=JINAN,
+        filing_id=ids["filing_id"],
+        term_end=term_end,
+        experts=world.experts[JINAN],
+        stop_at="评估中",
+    )
+    return {
+        "world": world,
+        "panel_id": case["panel_id"],
+        "renewal_id": case["renewal_id"],
+        "experts": world.experts[JINAN][:3],
+        "term_end": term_end - timedelta(days=1),
+    }
+
+
+def context_for(world: World, username: str) -> AppContext:
+    from datetime import date
+
+    from casework.registry.catalog import actor_for
+
+    with world.store.read() as conn:
+        actor = actor_for(conn, username)
+    return AppContext(store=world.store, actor=actor, today=date(2027, 12, 1))

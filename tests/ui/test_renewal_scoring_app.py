@@ -1,0 +1,174 @@
+"""续期评估 app driven in plain pytest: what the browser would do, and what it must not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+from sqlalchemy import func, select
+
+from casework import rules, scoring
+from casework.registry import scenario
+from casework.registry.panels import my_sheet
+from casework.store.tables import refusals
+from casework.ui import renewal_scoring
+from casework.ui.renewal_scoring import RenewalScoringSheet
+
+from .conftest import context_for
+
+
+def signed(panel: dict, who: int = 0) -> tuple[Any, RenewalScoringSheet]:
+    world = panel["world"]
+    ctx = context_for(world, panel["experts"][who])
+    from casework import registry
+
+    ctx.run(registry.declare_conflict_of_interest, panel_id=panel["panel_id"], no_conflict=True)
+    return ctx, RenewalScoringSheet(ctx, panel["panel_id"])
+
+
+def fill(sheet: RenewalScoringSheet, score: float) -> None:
+    with sheet.batch():
+        for row in scenario.renewal_rows(score):
+            sheet.verdicts[row["item_id"]].value = row["verdict"]
+            sheet.points[row["item_id"]].value = row["points"]
+        for toggle in sheet.vetoes.values():
+            toggle.value = "否"
+
+
+def refusal_count(panel: dict) -> int:
+    with panel["world"].store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(refusals)).scalar() or 0)
+
+
+def test_the_points_field_offers_only_what_the_verdict_allows_ren_07(renewal_panel: dict) -> None:
+    _, sheet = signed(renewal_panel)
+    item = "R26"
+
+    sheet.verdicts[item].value = rules.VERDICT_PARTIAL
+
+    full = sheet.rubric.item_points[item]
+    offered = [v for _, v in sheet.points[item].options]
+    assert offered == list(scoring.allowed_points(sheet.rubric, item, rules.VERDICT_PARTIAL))
+    assert min(offered) > 0 and max(offered) < full
+    sheet.verdicts[item].value = rules.VERDICT_FULL
+    assert sheet.points[item].value == full
+
+
+def test_the_running_total_always_equals_the_scoring_function(renewal_panel: dict) -> None:
+    _, sheet = signed(renewal_panel)
+
+    fill(sheet, 77.5)
+
+    complete = scenario.renewal_rows(77.5)
+    frame = scenario_frame(complete)
+    assert sheet.running_total() == float(scoring.member_totals(sheet.rubric, frame).iloc[0])
+    assert f"{sheet.running_total():g}" in sheet.total.value
+
+
+def scenario_frame(rows: list[dict]) -> Any:
+    from casework.registry.sheets import renewal_frames
+
+    return renewal_frames(rows, [], "x")[0]
+
+
+def test_a_draft_is_saved_as_typed_and_comes_back_in_a_new_session(renewal_panel: dict) -> None:
+    ctx, sheet = signed(renewal_panel)
+    sheet.verdicts["R01"].value = rules.VERDICT_FULL
+    sheet.verdicts["R02"].value = rules.VERDICT_NONE
+
+    again = RenewalScoringSheet(ctx, renewal_panel["panel_id"])
+
+    assert again.verdicts["R01"].value == rules.VERDICT_FULL
+    assert again.points["R02"].value == 0.0
+    assert my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)["status"] == "草稿"
+
+
+def test_submitting_locks_the_sheet_and_a_reload_shows_it_read_only(renewal_panel: dict) -> None:
+    ctx, sheet = signed(renewal_panel)
+    fill(sheet, 88)
+
+    sheet.submit_button.click()
+
+    again = RenewalScoringSheet(ctx, renewal_panel["panel_id"])
+    assert again.locked and all(v.disabled for v in again.verdicts.values())
+    assert my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)["total"] == 88
+
+
+def test_a_crafted_click_on_the_disabled_submit_button_changes_nothing_and_is_logged(
+    renewal_panel: dict,
+) -> None:
+    ctx, sheet = signed(renewal_panel)
+    sheet.verdicts["R01"].value = rules.VERDICT_FULL
+    before = refusal_count(renewal_panel)
+    assert sheet.submit_button.disabled
+
+    sheet.submit_button._handle_button_msg(None, {"event": "click"}, [])
+
+    assert my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)["status"] == "草稿"
+    assert refusal_count(renewal_panel) == before + 1
+
+
+def test_a_crafted_value_outside_the_options_changes_nothing_and_is_logged(
+    renewal_panel: dict,
+) -> None:
+    _ctx, sheet = signed(renewal_panel)
+    sheet.verdicts["R01"].value = rules.VERDICT_FULL
+    before = refusal_count(renewal_panel)
+
+    sheet.points["R01"].set_state({"index": 7})
+    sheet.verdicts["R02"].set_state({"index": 9})
+
+    assert sheet.points["R01"].value == sheet.rubric.item_points["R01"]
+    assert sheet.verdicts["R02"].value is None
+    assert refusal_count(renewal_panel) == before + 2
+
+
+def test_a_crafted_re_enable_of_a_locked_sheet_cannot_change_it(renewal_panel: dict) -> None:
+    ctx, sheet = signed(renewal_panel)
+    fill(sheet, 90)
+    sheet.submit_button.click()
+
+    sheet.submit_button.set_state({"disabled": False})
+    sheet.submit_button.click()
+    stored = my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)
+
+    assert stored["status"] == "已提交" and stored["total"] == 90
+    assert "锁定" in sheet.messages.widget.value
+
+
+def test_an_expert_who_is_not_on_the_group_sees_a_refusal(renewal_panel: dict) -> None:
+    world = renewal_panel["world"]
+    outsider = context_for(world, world.experts["370100"][4])
+
+    page = renewal_scoring.build(outsider, renewal_panel["panel_id"])
+
+    assert isinstance(page, w.VBox)
+    assert "不是该评估组成员" in page.children[1].value
+
+
+def test_the_leader_sees_attachment_6_once_every_member_has_submitted_ren_05(
+    renewal_panel: dict,
+) -> None:
+    scores = (82.0, 75.5, 79.0)
+    pages = []
+    for i, score in enumerate(scores):
+        _, sheet = signed(renewal_panel, i)
+        fill(sheet, score)
+        sheet.submit_button.click()
+        pages.append(sheet)
+    leader = context_for(renewal_panel["world"], renewal_panel["experts"][0])
+
+    page = renewal_scoring.build(leader, renewal_panel["panel_id"])
+
+    html = page.children[1].children[1].value
+    assert "综合得分：78.83" in html and "合格" in html
+
+
+def test_the_page_needs_the_conflict_of_interest_declaration_first_sup_03(
+    renewal_panel: dict,
+) -> None:
+    ctx = context_for(renewal_panel["world"], renewal_panel["experts"][1])
+
+    page = renewal_scoring.build(ctx, renewal_panel["panel_id"])
+
+    assert "利益冲突声明" in page.children[0].children[0].value
