@@ -1,0 +1,163 @@
+"""The apps: one notebook each, a thin page over one builder in ``casework.ui``.
+
+This table is the single source of the notebooks in ``notebooks/`` (``casework pages write``
+regenerates them; a test keeps them in step) and of the index page's list of apps per role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casework.registry.actors import (
+    CITY_MANAGER,
+    CITY_OFFICER,
+    EXPERT,
+    INSTITUTION,
+    PROVINCE,
+)
+
+CITY = (CITY_OFFICER, CITY_MANAGER)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One app: its notebook, its builder module and who may open it."""
+
+    notebook: str
+    title: str
+    module: str
+    parameter: str
+    roles: tuple[str, ...]
+    rules: str
+    summary: str
+
+
+PAGES: tuple[Page, ...] = (
+    Page(
+        "index",
+        "专项职业能力考核机构备案管理",
+        "index",
+        "",
+        (EXPERT, *CITY, PROVINCE, INSTITUTION),
+        "",
+        "按角色列出可用的应用",
+    ),
+    Page(
+        "call",
+        "征集公告",
+        "call",
+        "call_id",
+        CITY,
+        "SEL-01, SEL-02",
+        "在本市考核项目范围内发布考核机构征集公告",
+    ),
+    Page(
+        "selection_panel",
+        "遴选评估",
+        "selection_panel",
+        "panel_id",
+        (EXPERT,),
+        "SEL-03, SEL-04",
+        "评估组成员逐项核验附件1，组长查看评估组意见",
+    ),
+    Page(
+        "notice_filing",
+        "公示与备案",
+        "notice_filing",
+        "application_id",
+        CITY,
+        "SEL-05, ATT2-TERM",
+        "公示拟备案名单、登记异议、备案并生成回执数据",
+    ),
+    Page(
+        "scope",
+        "考核范围调整",
+        "scope",
+        "filing_id",
+        CITY,
+        "SEL-06, SEL-07",
+        "通过申请新增考核项目，或删除考核项目",
+    ),
+    Page(
+        "self_evaluation",
+        "续期自评",
+        "self_evaluation",
+        "renewal_id",
+        (INSTITUTION,),
+        "REN-02, ATT5-STATS",
+        "考核机构填写附件4自评和附件5续期申请",
+    ),
+    Page(
+        "renewal_scoring",
+        "续期评估",
+        "renewal_scoring",
+        "panel_id",
+        (EXPERT,),
+        "REN-04, REN-05, REN-06, REN-07",
+        "续期评估组成员按附件4评分，组长提交附件6",
+    ),
+    Page(
+        "exits",
+        "退出",
+        "exits",
+        "filing_id",
+        CITY,
+        "EXIT-02, EXIT-03, EXIT-04, EXIT-05, EXIT-06, EXIT-07",
+        "自愿撤销、违规处理（含陈述申辩期限）、主体灭失",
+    ),
+    Page(
+        "supervision",
+        "日常监管",
+        "supervision",
+        "institution_id",
+        CITY,
+        "SUP-01, SUP-02",
+        "登记监管事项及跟进、办结或转立案调查",
+    ),
+)
+
+
+def pages_for(role: str) -> tuple[Page, ...]:
+    """The apps open to ``role`` (the index page itself excluded)."""
+    return tuple(p for p in PAGES if role in p.roles and p.notebook != "index")
+
+
+def notebook_json(page: Page) -> dict:
+    """The notebook for ``page``: a title, a ``parameters``-tagged cell and one call."""
+    cells: list[dict] = [
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": [f"# {page.title}\n", "\n", page.summary],
+        },
+    ]
+    call = f"{page.module}.app()"
+    if page.parameter:
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {"tags": ["parameters"]},
+                "outputs": [],
+                "source": [f"{page.parameter} = None"],
+            }
+        )
+        call = f"{page.module}.app({page.parameter})"
+    cells.append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [f"from casework.ui import {page.module}\n", "\n", call],
+        }
+    )
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
