@@ -62,6 +62,7 @@ class RenewalScoringSheet:
         self.vetoes: dict[str, Any] = {}
         self.group_labels: dict[int, w.HTML] = {}
         self.total = w.HTML()
+        self.total.add_class("cw-running-total")
         self.saving = w.HTML()
         self.submit_button = w.Button(
             description="提交评分表", button_style="primary", disabled=True
@@ -102,16 +103,10 @@ class RenewalScoringSheet:
             )
             toggle.observe(self._on_change, names="value")
             self.vetoes[str(veto.veto_id)] = toggle
-            veto_rows.append(
-                w.HBox(
-                    [
-                        w.HTML(
-                            f"{esc(veto.veto_id)} {esc(veto.text)}", layout=w.Layout(width="70%")
-                        ),
-                        toggle,
-                    ]
-                )
-            )
+            text = w.HTML(f"{esc(veto.veto_id)} {esc(veto.text)}", layout=w.Layout(width="70%"))
+            veto_row = w.HBox([text, toggle])
+            veto_row.add_class(f"cw-veto-{veto.veto_id}")
+            veto_rows.append(veto_row)
         parts.append(w.VBox(veto_rows))
         parts += [self.total, w.HBox([self.submit_button, self.saving]), self.messages.widget]
         return parts
@@ -137,7 +132,9 @@ class RenewalScoringSheet:
             f"<b>{esc(item_id)}</b> {esc(item.indicator)}：{esc(item.criterion)}"
             f"<span style='color:#666'>（{points_label(float(item.points))}）</span>"
         )
-        return w.HBox([w.HTML(text, layout=w.Layout(width="55%")), verdict, points])
+        row = w.HBox([w.HTML(text, layout=w.Layout(width="55%")), verdict, points])
+        row.add_class(f"cw-item-{item_id}")  # a stable hook for browser tests
+        return row
 
     # --- state ---------------------------------------------------------------------------
     def _on_verdict(self, item_id: str, change: dict[str, Any]) -> None:
