@@ -1,0 +1,89 @@
+"""End-to-end set-up: a real standalone Voilà server and headless Debian Chromium (Playwright).
+
+Browser tests are marked ``browser``; they are skipped with a reason when Chromium or
+Playwright is missing (``make test`` installs both).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from casework.serve import ServeOptions, serve_env, url, voila_argv
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class VoilaServer:
+    opts: ServeOptions
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def url(self, notebook: str) -> str:
+        return url(self.opts, notebook)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_voila(db_url: str, username: str, log: Path, **options: object) -> VoilaServer:
+    opts = ServeOptions(port=free_port(), token="e2e-token", **options)  # type: ignore[arg-type]
+    process = subprocess.Popen(
+        voila_argv(opts), env=serve_env(username, db_url), stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{opts.port}/api/status?token={opts.token}", timeout=5)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        raise RuntimeError(f"Voilà did not start: {log.read_text(errors='replace')[-2000:]}")
+    return VoilaServer(opts, process, log)
+
+
+def stop(server: VoilaServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make system-deps)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
