@@ -46,7 +46,7 @@ test: lint pytest
 run: setup
 	mkdir -p $(dir $(CASEWORK_DB))
 	test -f $(CASEWORK_DB) || $(BIN)/casework demo --db sqlite:///$(CASEWORK_DB)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+	$(BIN)/casework serve --db sqlite:///$(CASEWORK_DB)
 
 bench: setup
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--output", "-o", type=Path, default=None)
     export.add_argument("--city", default=None, help="只导出某市（行政区划代码）")
+    serve = sub.add_parser("serve", help="用 Voilà 提供应用（加固设置）")
+    serve.add_argument("--user", help="本服务的登录身份（用户名）；省略时按演示角色各起一个服务")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--token", default=None, help="访问令牌（默认随机生成）")
+    pages = sub.add_parser("pages", help="应用页面（笔记本）")
+    pages.add_argument("pages_command", choices=("write",), help="重新生成 notebooks/ 下的页面")
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="校验审计日志哈希链")
@@ -57,6 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from casework.store.engine import open_store
 
+    if args.command == "pages":
+        from casework.ui.pages import write_notebooks
+
+        for path in write_notebooks():
+            print(path)
+        return 0
+    if args.command == "serve":
+        return serve(args)
     # verifying must not write: no migration on the file being checked
     store = open_store(args.db, migrate=args.command != "audit")
     if args.command == "init":
@@ -85,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "catalog":
         from casework.registry.export import export_catalog
 
-        path = export_catalog(store, fmt=args.format, output=args.output, city_code=args.city)
-        print(f"考核机构目录已导出：{path}")
+        exported = export_catalog(store, fmt=args.format, output=args.output, city_code=args.city)
+        print(f"考核机构目录已导出：{exported}")
         return 0
     if args.command == "audit":
         from casework.store import audit
@@ -102,6 +116,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"审计日志完好：共 {count} 条记录，哈希链校验通过")
         return 0
     raise AssertionError(args.command)  # pragma: no cover
+
+
+def serve(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from casework.serve import ServeOptions, serve_demo, serve_env, url, voila_argv
+    from casework.store.engine import normalise_url
+
+    db = normalise_url(args.db) if args.db else os.environ.get("CASEWORK_DB")
+    if not args.user:
+        return serve_demo(db, args.port)
+    opts = (
+        ServeOptions(port=args.port) if args.token is None else ServeOptions(args.port, args.token)
+    )
+    print(f"应用地址（{args.user}）：{url(opts)}")
+    return subprocess.call(voila_argv(opts), env=serve_env(args.user, db))
 
 
 if __name__ == "__main__":  # pragma: no cover

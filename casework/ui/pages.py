@@ -161,3 +161,21 @@ def notebook_json(page: Page) -> dict:
         "nbformat": 4,
         "nbformat_minor": 4,
     }
+
+
+def write_notebooks(folder: str | None = None) -> list[str]:
+    """(Re)write every app's notebook, clean: no outputs, no execution counts."""
+    import json
+    from pathlib import Path
+
+    from casework.paths import REPO_DIR
+
+    target = Path(folder) if folder else REPO_DIR / "notebooks"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for page in PAGES:
+        path = target / f"{page.notebook}.ipynb"
+        text = json.dumps(notebook_json(page), ensure_ascii=False, indent=1) + "\n"
+        path.write_text(text, encoding="utf-8")
+        written.append(str(path))
+    return written
