@@ -29,7 +29,9 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila, stop  # noq
 
 EMPTY = {
     "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["空白页"]}],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+    },
     "nbformat": 4,
     "nbformat_minor": 4,
 }
@@ -42,12 +44,26 @@ def build_case(db_path: Path) -> str:
     for year in (2025, 2026, 2027, 2028):
         scenario.ensure_city_catalog(store, "370100", year, ["P001"])
     inst = scenario.new_institution(store, "370100", "济南鲁锦织造有限公司", 1)
-    ids = scenario.select_and_file(store, city_code="370100", institution_id=inst,
-                                   project_codes=["P001"], on=date(2025, 3, 3), experts=experts)
+    ids = scenario.select_and_file(
+        store,
+        city_code="370100",
+        institution_id=inst,
+        project_codes=["P001"],
+        on=date(2025, 3, 3),
+        experts=experts,
+    )
     with store.read() as conn:
-        term_end = conn.execute(select(filings.c.term_end).where(filings.c.id == ids["filing_id"])).scalar_one()
-    case = scenario.renew(store, city_code="370100", filing_id=ids["filing_id"],
-                          term_end=term_end, experts=experts, stop_at="评估中")
+        term_end = conn.execute(
+            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
+        ).scalar_one()
+    case = scenario.renew(
+        store,
+        city_code="370100",
+        filing_id=ids["filing_id"],
+        term_end=term_end,
+        experts=experts,
+        stop_at="评估中",
+    )
     registry.declare_conflict_of_interest(
         store, scenario.expert(experts[0]), panel_id=case["panel_id"], no_conflict=True
     )
@@ -67,8 +83,13 @@ def main() -> int:
     shutil.copytree(REPO / "notebooks", notebooks)
     (notebooks / "empty.ipynb").write_text(json.dumps(EMPTY, ensure_ascii=False), encoding="utf-8")
     expert = build_case(work / "casework.db")
-    server = start_voila(f"sqlite:///{work / 'casework.db'}", expert, work / "voila.log",
-                         notebooks=notebooks, preheat=args.preheat)
+    server = start_voila(
+        f"sqlite:///{work / 'casework.db'}",
+        expert,
+        work / "voila.log",
+        notebooks=notebooks,
+        preheat=args.preheat,
+    )
     timings: dict[str, list[float]] = {"empty": [], "renewal_scoring": []}
     try:
         with sync_playwright() as p:

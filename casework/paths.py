@@ -10,6 +10,6 @@ REPO_DIR = PACKAGE_DIR.parent
 
 
 def schemas_dir() -> Path:
-    """The folder of versioned policy files: ``CASEWORK_SCHEMAS`` or the repository's ``schemas/``."""
+    """The folder of versioned policy files: ``CASEWORK_SCHEMAS``, else the repo's ``schemas/``."""
     configured = os.environ.get("CASEWORK_SCHEMAS")
     return Path(configured) if configured else REPO_DIR / "schemas"

@@ -51,6 +51,7 @@ from casework.registry.selection import (
     submit_application,
     withdraw_application,
 )
+from casework.registry.self_evaluation_drafts import save_renewal_application_draft
 from casework.registry.sheets import save_self_evaluation, save_sheet, submit_group_opinion
 
 COMMANDS = (
@@ -77,6 +78,7 @@ COMMANDS = (
     remove_projects,
     open_round,
     save_self_evaluation,
+    save_renewal_application_draft,
     submit_renewal,
     constitute_group,
     decide_renewal,

@@ -20,9 +20,13 @@ WIND_DOWN_PARTS = ("收尾计划", "证书维护", "档案管理", "参评人员
 
 
 def terminate(tx: Tx, filing: Any, action: str, reason: str, ended_on: date) -> None:
-    """Move a filing to 终止备案 with its reason (EXIT-01) and end what was open on it."""
+    """Move a filing to 终止备案 with its reason (EXIT-01) and end what was open on it:
+    renewal cases, and any other exit case (e.g. a withdrawal overtaken by a revocation)."""
     target = lifecycle.FILING.target(action, filing["status"])
     tx.update(filings, {"id": filing["id"]}, status=target, end_reason=reason, ended_on=ended_on)
+    for case in tx.rows(exit_cases, filing_id=filing["id"]):
+        if "close_extinct" in machine(case["kind"]).allowed(case["status"]):
+            move(tx, case, "close_extinct", decided_on=ended_on)
     for case in tx.rows(renewal_cases, filing_id=filing["id"]):
         if "cancel" in lifecycle.RENEWAL.allowed(case["status"]) and reason != "续期不合格":
             tx.update(renewal_cases, {"id": case["id"]}, status="已终止")
@@ -152,6 +156,10 @@ def serve_findings(tx: Tx, *, case_id: int, findings: str, received_on: date) ->
     case, _ = exit_case(tx, case_id, VIOLATION)
     if not findings.strip():
         raise RuleViolation("书面核查意见须写明事实、理由和依据", rule_id="EXIT-05")
+    if received_on < case["opened_on"]:
+        raise RuleViolation(
+            f"送达日期{received_on}早于立案日期{case['opened_on']}", rule_id="EXIT-05"
+        )
     due = calendar.deadline_after(received_on, rules.STATEMENT_WORKDAYS)
     move(
         tx,
@@ -226,9 +234,6 @@ def record_extinction(tx: Tx, *, filing_id: int, extinct_on: date, evidence: str
         raise RuleViolation("主体灭失日期早于备案日期", rule_id="EXIT-07")
     if not evidence.strip():
         raise RuleViolation("须记录破产、关闭或注销的证明材料", rule_id="EXIT-07")
-    for case in tx.rows(exit_cases, filing_id=filing_id):
-        if "close_extinct" in machine(case["kind"]).allowed(case["status"]):
-            move(tx, case, "close_extinct", decided_on=on)
     terminate(tx, filing, "extinguish", "主体灭失", extinct_on)
     tx.update(institutions, {"id": filing["institution_id"]}, extinct_on=extinct_on)
 
@@ -379,7 +384,10 @@ def escalate_incident(tx: Tx, *, incident_id: int, grounds: str, on: date) -> in
         .first()
     )
     if filing is None:
-        raise RuleViolation("该机构没有有效备案，无需立案暂停", rule_id="EXIT-04")
+        raise RuleViolation(
+            "该机构没有处于“有效”状态的备案（可能已暂停并在调查中，或已终止备案），不能再立案调查",
+            rule_id="EXIT-04",
+        )
     case_id = start_investigation(tx, filing, grounds, on, incident_id)
     tx.update(
         incidents,

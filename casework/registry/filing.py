@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from casework import calendar, lifecycle, rules
-from casework.errors import RuleViolation
+from casework.errors import PermissionDenied, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER
 from casework.registry.selection import (
     SCOPE_ADDITION,
@@ -38,6 +38,7 @@ from casework.store.tables import (
 from casework.terms import filing_term
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
+REASON_MAX = 40  # filing_projects.removal_reason
 DEFAULT_CODE_PATTERN = "{city4}ZK{year}{seq:03d}"
 """Default institution code: city prefix, ZK (专项考核), filing year, a 3-digit sequence —
 e.g. ``3701ZK2025001``. Override with ``CASEWORK_CODE_PATTERN`` (fields: city_code, city4,
@@ -72,7 +73,7 @@ def open_notice(
     for app_id in dict.fromkeys(application_ids):
         app, call = application_city(tx, app_id)
         if call["city_code"] != city_code:
-            raise RuleViolation(f"申请{app_id}不属于本市", rule_id="SUP-01")
+            raise PermissionDenied(f"申请{app_id}不属于本市", rule_id="SUP-01")
         apps.append(app)
     notice_id = int(
         tx.insert(
@@ -275,8 +276,8 @@ def remove_projects(
         raise RuleViolation(
             "不能删除全部考核项目；终止全部考核工作请按自愿撤销办理", rule_id="EXIT-02"
         )
-    if not reason.strip():
-        raise RuleViolation("须写明删除项目的原因", rule_id="SEL-06")
+    if not reason.strip() or len(reason.strip()) > REASON_MAX:
+        raise RuleViolation(f"须写明删除项目的原因（不超过{REASON_MAX}字）", rule_id="SEL-06")
     remove_projects_from(tx, filing_id, codes, on, reason.strip())
 
 

@@ -57,7 +57,7 @@ def my_panels(store: Store, username: str, purpose: str | None = None) -> pd.Dat
     frame["case_status"] = frame["application_status"].fillna(frame["renewal_status"]).fillna("")
     frame["coi_declared"] = frame["coi_declared_at"].notna()
     status = mine.set_index("panel_id")["status"]
-    frame["sheet_status"] = frame["panel_id"].map(status).fillna("未填写")
+    frame["sheet_status"] = [status.get(p, "未填写") for p in frame["panel_id"]]
     return frame[
         [
             "panel_id",

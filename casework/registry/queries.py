@@ -290,7 +290,7 @@ def institution_quota_use(
         frame = pd.read_sql(q, conn)
         overrides = pd.read_sql(oq, conn)
     reasons = overrides.groupby("institution_id")["reason"].agg("；".join)
-    frame["override_reasons"] = frame["institution_id"].map(reasons).fillna("")
+    frame["override_reasons"] = [reasons.get(i, "") for i in frame["institution_id"]]
     frame["limit"] = rules.MAX_PROJECTS_PER_INSTITUTION
     frame["over"] = frame["projects"] > frame["limit"]
     return DataFrame[InstitutionQuotaTable](frame[list(InstitutionQuotaTable.to_schema().columns)])

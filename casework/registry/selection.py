@@ -79,6 +79,12 @@ def publish_call(
     if not title.strip():
         raise RuleViolation("征集公告标题不能为空", rule_id="SEL-02")
     ids = [s.get("sub_id", "") for s in supplementary]
+    clash = sorted(set(ids) & set(rubrics.load("selection", on=published_on).conditions.sub_id))
+    if clash:
+        raise RuleViolation(
+            f"补充条件编号{'、'.join(clash)}与附件1条件编号重复，请使用 S1、S2 等编号",
+            rule_id="SEL-03",
+        )
     if len(set(ids)) != len(ids) or any(
         not i or not s.get("text") for i, s in zip(ids, supplementary, strict=True)
     ):

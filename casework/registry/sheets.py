@@ -59,14 +59,17 @@ def renewal_frames(
 
 
 def check_draft_values(
-    rubric: Any, rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]]
+    rubric: Any,
+    rows: Sequence[dict[str, Any]],
+    veto: Sequence[dict[str, Any]],
+    supplementary_ids: Sequence[str] = (),
 ) -> None:
     """Every value a draft holds must be one its field offers (the browser is untrusted)."""
     bad: list[str] = []
     if rubric.kind == "selection":
-        known = set(rubric.conditions.sub_id)
+        known = set(rubric.conditions.sub_id) | set(supplementary_ids)
         for r in rows:
-            if r.get("sub_id") not in known and not str(r.get("sub_id", "")).startswith("S"):
+            if r.get("sub_id") not in known:
                 bad.append(f"条件{r.get('sub_id')!r}不存在")
             if not isinstance(r.get("met"), bool | type(None)):
                 bad.append(f"条件{r.get('sub_id')}的判断{r.get('met')!r}不是“符合/不符合”")
@@ -187,11 +190,12 @@ def save_sheet(
     machine, state = case_state(tx, panel)
     machine.target("submit_sheet", state)
     rubric = rubric_by_id(panel["rubric_id"])
-    check_draft_values(rubric, rows, veto)
+    supplementary = supplementary_frame(tx, panel)
+    check_draft_values(rubric, rows, veto, list(supplementary["sub_id"]))
     total = None
     if submit:
         if rubric.kind == "selection":
-            check_selection_complete(rubric, rows, supplementary_frame(tx, panel))
+            check_selection_complete(rubric, rows, supplementary)
         else:
             sheet, vetoes = renewal_frames(rows, veto, tx.actor.username)
             scoring.validate_renewal_sheet(rubric, sheet, vetoes)

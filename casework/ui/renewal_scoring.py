@@ -1,43 +1,28 @@
 """续期评估 — a renewal group member scores Attachment 4; the leader sees Attachment 6.
 
-Each item shows its indicator, criterion and points; the verdict (符合/基本符合/不符合) decides
-which points the points field offers (REN-07); group subtotals and the running total are
-computed by :mod:`casework.scoring` after every change, and the draft is saved to the store as
-it is typed. Submitting validates the whole sheet and locks it.
+The Attachment 4 form itself (:mod:`casework.ui.attachment4`) shows each item with its
+indicator, criterion and points, offers only the points the verdict allows (REN-07) and keeps
+group subtotals and the running total from :mod:`casework.scoring`; this page saves the draft
+to the store as it is typed. Submitting validates the whole sheet and locks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from casework import registry, rules, scoring
+from casework import registry, scoring
 from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.panels import my_panels, my_sheet, panel_members_of, panel_sheets
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
+from casework.ui.attachment4 import Attachment4Form
 from casework.ui.context import AppContext
-from casework.ui.kit import (
-    GuardedDropdown,
-    GuardedToggleButtons,
-    Messages,
-    esc,
-    guard,
-    guarded,
-    refusal_page,
-    table_html,
-    title,
-)
+from casework.ui.kit import Messages, esc, guarded, refusal_page, table_html, title
 
 HEADING = "续期评估（附件4 评分）"
-VETO_NO, VETO_YES = "否", "是"
-
-
-def points_label(p: float) -> str:
-    return f"{p:g} 分"
 
 
 class RenewalScoringSheet:
@@ -57,159 +42,55 @@ class RenewalScoringSheet:
         self.institution = str(info["institution"])
         self.rubric = rubric_by_id(str(info["rubric_id"]))
         self.messages = Messages()
-        self.verdicts: dict[str, Any] = {}
-        self.points: dict[str, Any] = {}
-        self.vetoes: dict[str, Any] = {}
-        self.group_labels: dict[int, w.HTML] = {}
-        self.total = w.HTML()
-        self.total.add_class("cw-running-total")
+        self.form = Attachment4Form(ctx, self.rubric, self._on_change, author=ctx.actor.username)
+        # the form's inputs, under the names the page and its tests use
+        self.verdicts, self.points, self.vetoes = (
+            self.form.verdicts,
+            self.form.points,
+            self.form.vetoes,
+        )
+        self.total = self.form.total
         self.saving = w.HTML()
         self.submit_button = w.Button(
             description="提交评分表", button_style="primary", disabled=True
         )
         self.submit_button.on_click(guarded(ctx, self.messages, "提交评估表", self._submit))
-        self._loading = True
-        self.widget = w.VBox(self._build())
+        self.widget = w.VBox(
+            [
+                title(HEADING, f"考核机构：{self.institution}　评分细则版本：{self.rubric.id}"),
+                self.form.widget,
+                w.HBox([self.submit_button, self.saving]),
+                self.messages.widget,
+            ]
+        )
         self._load_draft()
-        self._loading = False
-        self._refresh()
-
-    # --- building -----------------------------------------------------------------------
-    def _build(self) -> list[w.Widget]:
-        parts: list[w.Widget] = [
-            title(HEADING, f"考核机构：{self.institution}　评分细则版本：{self.rubric.id}"),
-            w.HTML(f'<div class="cw-info">{esc(self.rubric.legend)}</div>'),
-        ]
-        items = self.rubric.items
-        for group in self.rubric.groups.itertuples():
-            label = w.HTML()
-            self.group_labels[int(group.group_no)] = label
-            rows: list[w.Widget] = [label]
-            for item in items[items.group_no == group.group_no].itertuples():
-                rows.append(self._item_row(item))
-            parts.append(
-                w.VBox(
-                    rows, layout=w.Layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
-                )
-            )
-        veto_rows: list[w.Widget] = [
-            w.HTML("<b>不合格项（存在任一项的，评估组须立即报告，REN-06）</b>")
-        ]
-        for veto in self.rubric.veto_items.itertuples():
-            toggle = guard(
-                GuardedToggleButtons(options=[VETO_NO, VETO_YES], value=None),
-                self.ctx,
-                f"不合格项{veto.veto_id}",
-            )
-            toggle.observe(self._on_change, names="value")
-            self.vetoes[str(veto.veto_id)] = toggle
-            text = w.HTML(f"{esc(veto.veto_id)} {esc(veto.text)}", layout=w.Layout(width="70%"))
-            veto_row = w.HBox([text, toggle])
-            veto_row.add_class(f"cw-veto-{veto.veto_id}")
-            veto_rows.append(veto_row)
-        parts.append(w.VBox(veto_rows))
-        parts += [self.total, w.HBox([self.submit_button, self.saving]), self.messages.widget]
-        return parts
-
-    def _item_row(self, item: Any) -> w.Widget:
-        item_id = str(item.item_id)
-        verdict = guard(
-            GuardedToggleButtons(
-                options=list(rules.VERDICTS), value=None, style={"button_width": "72px"}
-            ),
-            self.ctx,
-            f"{item_id}结论",
-        )
-        points = guard(
-            GuardedDropdown(options=[], value=None, layout=w.Layout(width="90px")),
-            self.ctx,
-            f"{item_id}得分",
-        )
-        verdict.observe(lambda change, i=item_id: self._on_verdict(i, change), names="value")
-        points.observe(self._on_change, names="value")
-        self.verdicts[item_id], self.points[item_id] = verdict, points
-        text = (
-            f"<b>{esc(item_id)}</b> {esc(item.indicator)}：{esc(item.criterion)}"
-            f"<span style='color:#666'>（{points_label(float(item.points))}）</span>"
-        )
-        row = w.HBox([w.HTML(text, layout=w.Layout(width="55%")), verdict, points])
-        row.add_class(f"cw-item-{item_id}")  # a stable hook for browser tests
-        return row
+        self._update_button()
 
     # --- state ---------------------------------------------------------------------------
-    def _on_verdict(self, item_id: str, change: dict[str, Any]) -> None:
-        points = self.points[item_id]
-        verdict = change["new"]
-        allowed = scoring.allowed_points(self.rubric, item_id, verdict) if verdict else ()
-        with self.batch():  # one save for the verdict and the points it implies
-            points.options = [(points_label(p), p) for p in allowed]
-            points.value = allowed[0] if len(allowed) == 1 else None
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """Apply several changes, then refresh and save the draft once."""
-        outer = self._loading
-        self._loading = True
-        try:
-            yield
-        finally:
-            self._loading = outer
-        self._on_change()
+        return self.form.batch()
 
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"item_id": i, "verdict": self.verdicts[i].value, "points": self.points[i].value}
-            for i in self.verdicts
-        ]
+        return self.form.rows()
 
     def veto_rows(self) -> list[dict[str, Any]]:
-        return [
-            {"veto_id": v, "found": None if t.value is None else t.value == VETO_YES}
-            for v, t in self.vetoes.items()
-        ]
+        return self.form.veto_rows()
 
     def filled(self) -> pd.DataFrame:
-        rows = [r for r in self.rows() if r["verdict"] is not None and r["points"] is not None]
-        sheet, _ = renewal_frames(rows, [], self.ctx.actor.username)
-        return sheet
+        return self.form.filled()
 
     def complete(self) -> bool:
-        return len(self.filled()) == len(self.verdicts) and all(
-            t.value is not None for t in self.vetoes.values()
-        )
+        return self.form.complete()
 
     def running_total(self) -> float:
-        filled = self.filled()
-        if filled.empty:
-            return 0.0
-        return float(scoring.running_total(self.rubric, filled).iloc[0])
+        return self.form.running_total()
 
-    def _refresh(self) -> None:
-        filled = self.filled()
-        subtotal = (
-            scoring.group_totals_of(self.rubric, filled).set_index("group_no")["points"]
-            if not filled.empty
-            else pd.Series(dtype=float)
-        )
-        for group in self.rubric.groups.itertuples():
-            got = float(subtotal.get(group.group_no, 0.0))
-            self.group_labels[int(group.group_no)].value = (
-                f"<b>{esc(group.group)}</b>（{points_label(float(group.points))}）"
-                f"　小计：<b>{got:g}</b> 分"
-            )
-        done = len(filled)
-        self.total.value = (
-            f'<div class="cw-total">合计：{self.running_total():g} 分'
-            f'<span class="cw-progress">（已评 {done}/{len(self.verdicts)} 项）</span></div>'
-        )
+    def _update_button(self) -> None:
         self.submit_button.disabled = self.locked or not self.complete()
 
-    def _on_change(self, _change: Any = None) -> None:
-        if self._loading:
-            return
-        self._refresh()
-        if self.locked:
-            return
+    def _on_change(self) -> None:
+        self._update_button()
         try:
             self.ctx.run(
                 registry.save_sheet, panel_id=self.panel_id, rows=self.rows(), veto=self.veto_rows()
@@ -220,30 +101,18 @@ class RenewalScoringSheet:
 
     @property
     def locked(self) -> bool:
-        return getattr(self, "_locked", False)
+        return self.form.locked
 
     def _load_draft(self) -> None:
         sheet = my_sheet(self.ctx.store, self.panel_id, self.ctx.actor.username)
         if sheet is None:
             return
-        for row in sheet["rows"]:
-            item = row.get("item_id")
-            if item in self.verdicts and row.get("verdict") in rules.VERDICTS:
-                self.verdicts[item].value = row["verdict"]
-                self._on_verdict(item, {"new": row["verdict"]})
-                if row.get("points") is not None:
-                    self.points[item].value = float(row["points"])
-        for row in sheet["veto"]:
-            toggle = self.vetoes.get(row.get("veto_id"))
-            if toggle is not None and row.get("found") is not None:
-                toggle.value = VETO_YES if row["found"] else VETO_NO
+        self.form.load(sheet["rows"], sheet["veto"])
         if sheet["status"] == SUBMITTED:
             self._lock()
 
     def _lock(self) -> None:
-        self._locked = True
-        for widget in [*self.verdicts.values(), *self.points.values(), *self.vetoes.values()]:
-            widget.disabled = True
+        self.form.lock()
         self.submit_button.disabled = True
         self.messages.info("评分表已提交并锁定，仅供查看")
 
