@@ -1,0 +1,94 @@
+"""Pieces shared by the city officer's apps (征集公告, 公示与备案, 考核范围调整).
+
+The gates here decide, from ``ctx.actor`` only, whether a page may open: the user must hold a
+city role, and a case must belong to the user's city (SUP-01 "谁遴选、谁监管"). A refusal is
+logged like any refused command. The registry commands check the same again on every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from casework.errors import CaseworkError, PermissionDenied
+from casework.registry.actors import CITY_ROLES
+from casework.registry.uow import log_refusal
+from casework.ui.context import AppContext
+from casework.ui.kit import GuardedInput, esc, refusal_page
+
+WIDE = w.Layout(width="80%")
+
+
+class GuardedSelectMultiple(GuardedInput, w.SelectMultiple):
+    """A multi-select that refuses (and logs) any index outside its options."""
+
+
+def refuse(ctx: AppContext, action: str, exc: PermissionDenied) -> PermissionDenied:
+    """Log a refusal made by a page (not by a command) and return the error to raise."""
+    log_refusal(ctx.store, ctx.actor, action, str(exc))
+    return exc
+
+
+def require_city_role(ctx: AppContext, action: str) -> str:
+    """The acting user's city; refuses users without a city role."""
+    if ctx.actor.role not in CITY_ROLES or not ctx.actor.city_code:
+        raise refuse(
+            ctx,
+            action,
+            PermissionDenied(f"{ctx.actor.label}无权使用本页面：仅限市级经办、市级负责人"),
+        )
+    return ctx.actor.city_code
+
+
+def require_own_city(ctx: AppContext, city_code: str | None, what: str, action: str) -> None:
+    """SUP-01: a city officer opens only the cases of their own city."""
+    if city_code is None or city_code != ctx.actor.city_code:
+        raise refuse(
+            ctx,
+            action,
+            PermissionDenied(
+                f"{ctx.actor.label}属于其他城市，不能查看或办理{what}", rule_id="SUP-01"
+            ),
+        )
+
+
+def open_page(heading: str, build: Callable[[AppContext], w.Widget]) -> w.Widget:
+    """Notebook entry: the signed-in user's context (from the server), then the page."""
+    from casework.ui.context import open_context
+
+    try:
+        ctx = open_context()
+    except CaseworkError as exc:
+        return refusal_page(heading, exc)
+    return build(ctx)
+
+
+def page_or_refusal(heading: str, make: Callable[[], w.Widget]) -> w.Widget:
+    """The page ``make`` builds, or a refusal page naming why it cannot open."""
+    try:
+        return make()
+    except CaseworkError as exc:
+        return refusal_page(heading, exc)
+
+
+def options(frame: pd.DataFrame, key: str, label: Callable[[Any], str]) -> list[Any]:
+    """Dropdown options ``(label, id)`` for each row of ``frame``."""
+    return [(label(r), int(r[key])) for r in frame.to_dict("records")]
+
+
+def section(heading: str, *children: w.Widget) -> w.VBox:
+    return w.VBox(
+        [w.HTML(f"<h3>{esc(heading)}</h3>"), *children],
+        layout=w.Layout(border="1px solid #dfe3e8", padding="6px 10px", margin="6px 0"),
+    )
+
+
+def info(text: str) -> w.HTML:
+    return w.HTML(f'<div class="cw-info">{esc(text)}</div>')
+
+
+def chosen(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))

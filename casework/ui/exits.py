@@ -1,0 +1,352 @@
+"""退出 — a city officer handles the exit of a filing (EXIT-02…EXIT-07).
+
+Pick a filing of the city; the page shows its status and its open exit case, and offers only
+the actions the lifecycle allows now: a voluntary withdrawal (EXIT-02), the violation due
+process — investigation with the filing suspended (EXIT-04), written findings and the
+statement period of 15 working days with a countdown (EXIT-05), confirmation, closing work
+and revocation or restoration (EXIT-06) — and extinction (EXIT-07). Every action is a registry
+command, which re-checks role, city, state and input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from casework import lifecycle, registry, rules
+from casework.errors import CaseworkError, NotFound, PermissionDenied
+from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
+from casework.registry.exits_views import exit_cases_of, filing_row
+from casework.registry.queries import catalog
+from casework.ui.context import AppContext
+from casework.ui.exits_parts import (
+    SUSPENDED_BANNER,
+    Action,
+    ActionPanel,
+    as_id,
+    case_html,
+    countdown_html,
+    date_field,
+    history_html,
+    picked_date,
+    planning_due,
+    require_city_role,
+    require_own_city,
+    status_html,
+    text_area,
+)
+from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded, refusal_page, title
+
+HEADING = "退出"
+DEFAULT_BASIS = "鲁人社函〔2025〕23号 三（二）"
+
+
+class ExitsPage:
+    """The exit page of one filing of the actor's city."""
+
+    def __init__(self, ctx: AppContext, filing_id: int) -> None:
+        filing = filing_row(ctx.store, filing_id)
+        if filing is None:
+            raise NotFound(f"未找到备案（编号{filing_id}）")
+        require_own_city(ctx, filing["city_code"], f"备案{filing['code']}", "打开退出办理")
+        self.ctx, self.filing_id = ctx, filing_id
+        self.messages = Messages()
+        self.status = w.HTML()
+        self.case = w.HTML()
+        self.countdown = w.HTML()
+        self.history = w.HTML()
+        self.panel = ActionPanel(ctx, self.messages, [], self.refresh)
+        self.body = w.VBox()
+        refresh = w.Button(description="刷新")
+        refresh.on_click(guarded(ctx, self.messages, "刷新", lambda _b: self.refresh()))
+        self.widget = w.VBox([title(HEADING), self.body, refresh, self.messages.widget])
+        self.refresh()
+
+    def refresh(self) -> None:
+        filing = filing_row(self.ctx.store, self.filing_id)
+        if filing is None:
+            raise NotFound(f"未找到备案（编号{self.filing_id}）")
+        cases = exit_cases_of(self.ctx.store, self.filing_id)
+        open_cases = [c for c in cases.to_dict("records") if c["open"]]
+        self.status.value = status_html(filing)
+        self.case.value = "".join(case_html(c) for c in open_cases)
+        due = [c["statement_due"] for c in open_cases if c["status"] == "已告知"]
+        self.countdown.value = countdown_html(self.ctx.today, due[0]) if due else ""
+        self.history.value = history_html(cases)
+        self.panel = ActionPanel(
+            self.ctx, self.messages, self.actions(filing, open_cases), self.refresh
+        )
+        self.body.children = [
+            self.status,
+            self.case,
+            self.countdown,
+            self.panel.widget,
+            self.history,
+        ]
+
+    # --- what may be done now ------------------------------------------------------------
+    def actions(self, filing: dict[Any, Any], open_cases: list[dict[Any, Any]]) -> list[Action]:
+        """The actions the lifecycle allows now, for the open cases and for the filing."""
+        acts: list[Action] = []
+        for case in open_cases:
+            machine = lifecycle.VIOLATION if case["kind"] == VIOLATION else lifecycle.WITHDRAWAL
+            for action in machine.allowed(case["status"]):
+                make = CASE_ACTIONS.get((case["kind"], action))
+                if make is not None:
+                    acts.append(make(self, case))
+        allowed = lifecycle.FILING.allowed(filing["status"])
+        if "withdraw" in allowed and not open_cases:
+            acts.append(self.apply_withdrawal(filing))
+        if "suspend" in allowed and all(c["kind"] != VIOLATION for c in open_cases):
+            acts.append(self.open_investigation(filing))
+        if "extinguish" in allowed:
+            acts.append(self.record_extinction(filing))
+        return acts
+
+    # --- the filing ----------------------------------------------------------------------
+    def apply_withdrawal(self, filing: dict[Any, Any]) -> Action:
+        parts = {p: text_area(f"{p}（必填）", description=p) for p in WIND_DOWN_PARTS}
+        on = date_field("申请日期", self.ctx.today)
+
+        def run() -> str:
+            plan = {p: t.value for p, t in parts.items()}
+            day = picked_date(self.ctx, on, "EXIT-02")
+            self.ctx.run(registry.apply_withdrawal, filing_id=self.filing_id, plan=plan, on=day)
+            return "已登记撤销备案申请及终止考核工作实施方案（EXIT-02）"
+
+        note = "登记考核机构提交的撤销备案申请；终止考核工作实施方案须包括以下四部分（EXIT-02）"
+        return Action("apply_withdrawal", "申请撤销备案", run, {**parts, "on": on}, note=note)
+
+    def open_investigation(self, filing: dict[Any, Any]) -> Action:
+        grounds = text_area("立案调查的事由（违反法律法规或职业技能评价工作有关规定的情形）")
+
+        def run() -> str:
+            self.ctx.run(
+                registry.open_investigation,
+                filing_id=self.filing_id,
+                grounds=grounds.value,
+                on=self.ctx.today,
+            )
+            return f"已立案调查，备案暂停：{SUSPENDED_BANNER}"
+
+        note = f"立案后备案即暂停：{SUSPENDED_BANNER}"
+        return Action("open_investigation", "立案调查", run, {"grounds": grounds}, note=note)
+
+    def record_extinction(self, filing: dict[Any, Any]) -> Action:
+        extinct_on = date_field("主体灭失日期", None)
+        evidence = text_area("破产、关闭或注销的证明材料（文号、登记机关、日期）")
+
+        def run() -> str:
+            day = picked_date(self.ctx, extinct_on, "EXIT-07")
+            self.ctx.run(
+                registry.record_extinction,
+                filing_id=self.filing_id,
+                extinct_on=day,
+                evidence=evidence.value,
+                on=self.ctx.today,
+            )
+            return f"已登记主体灭失：备案自{day}起自动撤销（EXIT-07）"
+
+        fields = {"extinct_on": extinct_on, "evidence": evidence}
+        note = "考核机构破产关闭、注销等主体灭失的，自主体灭失之日起自动撤销备案（EXIT-07）"
+        return Action("record_extinction", "登记主体灭失", run, fields, note=note)
+
+    # --- a voluntary withdrawal (EXIT-02) ------------------------------------------------
+    def accept_plan(self, case: dict[Any, Any]) -> Action:
+        def run() -> str:
+            self.ctx.run(registry.accept_withdrawal_plan, case_id=case["id"], on=self.ctx.today)
+            return "收尾方案已评估通过，请指导考核机构完成收尾工作（EXIT-02）"
+
+        return Action("accept_plan", label("accept_plan", WITHDRAWAL), run)
+
+    def complete(self, case: dict[Any, Any]) -> Action:
+        work = text_area("收尾工作完成情况（合规数据已上报、证书已发放等）")
+
+        def run() -> str:
+            self.ctx.run(
+                registry.complete_withdrawal,
+                case_id=case["id"],
+                closing_work=work.value,
+                on=self.ctx.today,
+            )
+            return "已出具撤销备案函，备案终止（自愿撤销，EXIT-02）"
+
+        return Action("complete", label("complete", WITHDRAWAL), run, {"closing_work": work})
+
+    def cancel(self, case: dict[Any, Any]) -> Action:
+        def run() -> str:
+            self.ctx.run(registry.cancel_withdrawal, case_id=case["id"], on=self.ctx.today)
+            return "撤销备案申请已撤回，备案继续有效"
+
+        return Action("cancel", label("cancel", WITHDRAWAL), run)
+
+    # --- the violation due process (EXIT-04…EXIT-06) -------------------------------------
+    def serve_findings(self, case: dict[Any, Any]) -> Action:
+        findings = text_area("书面核查意见：相关事实、理由和依据")
+        received = date_field("考核机构收到日期", self.ctx.today)
+        preview = w.HTML()
+
+        def show_due(_change: Any = None) -> None:
+            if received.value is None:
+                preview.value = ""
+                return
+            due = planning_due(received.value)
+            preview.value = f'<div class="cw-info">陈述申辩截止日期：{esc(due)}</div>'
+
+        received.observe(show_due, names="value")
+        show_due()
+
+        def run() -> str:
+            day = picked_date(self.ctx, received, "EXIT-05")
+            if day < case["opened_on"]:
+                raise CaseworkError(
+                    f"收到日期{day}早于立案日期{case['opened_on']}", rule_id="EXIT-05"
+                )
+            due = self.ctx.run(
+                registry.serve_findings,
+                case_id=case["id"],
+                findings=findings.value,
+                received_on=day,
+            )
+            days = rules.STATEMENT_WORKDAYS
+            return f"书面核查意见已送达；陈述申辩截止日期：{due}（{days}个工作日，EXIT-05）"
+
+        fields = {"findings": findings, "received_on": received, "due": preview}
+        return Action("serve_findings", label("serve_findings", VIOLATION), run, fields)
+
+    def record_statement(self, case: dict[Any, Any]) -> Action:
+        statement = text_area("书面陈述和申辩的要点")
+        received = date_field("收到日期", self.ctx.today)
+
+        def run() -> str:
+            day = picked_date(self.ctx, received, "EXIT-05")
+            self.ctx.run(
+                registry.record_statement,
+                case_id=case["id"],
+                statement=statement.value,
+                received_on=day,
+            )
+            return "已登记陈述申辩"
+
+        note = f"陈述申辩应在{case['statement_due']}（含）前收到（EXIT-05）"
+        fields = {"statement": statement, "received_on": received}
+        return Action(
+            "record_statement", label("record_statement", VIOLATION), run, fields, note=note
+        )
+
+    def confirm(self, case: dict[Any, Any]) -> Action:
+        circumstance = text_area("违规情形", value=case["grounds"])
+        basis = w.Text(value=DEFAULT_BASIS, description="依据", layout=w.Layout(width="90%"))
+        blocked = ""
+        if case["status"] == "已告知" and self.ctx.today <= case["statement_due"]:
+            blocked = f"陈述申辩期至{case['statement_due']}，期满前不能认定（EXIT-05）"
+
+        def run() -> str:
+            self.ctx.run(
+                registry.confirm_violation,
+                case_id=case["id"],
+                circumstance=circumstance.value,
+                basis=basis.value,
+                on=self.ctx.today,
+            )
+            return "已认定违规，请指导考核机构完成收尾工作（EXIT-06）"
+
+        fields = {"circumstance": circumstance, "basis": basis}
+        return Action("confirm", label("confirm", VIOLATION), run, fields, blocked=blocked)
+
+    def revoke(self, case: dict[Any, Any]) -> Action:
+        work = text_area("收尾工作完成情况")
+
+        def run() -> str:
+            self.ctx.run(
+                registry.revoke_filing,
+                case_id=case["id"],
+                closing_work=work.value,
+                on=self.ctx.today,
+            )
+            return "已出具撤销备案函，备案终止（违规撤销，EXIT-06）"
+
+        return Action("revoke", label("revoke", VIOLATION), run, {"closing_work": work})
+
+    def restore(self, case: dict[Any, Any]) -> Action:
+        reason = text_area("不予撤销的理由")
+
+        def run() -> str:
+            self.ctx.run(
+                registry.restore_filing, case_id=case["id"], reason=reason.value, on=self.ctx.today
+            )
+            return "调查结束，备案恢复有效（EXIT-06）"
+
+        return Action("restore", label("restore", VIOLATION), run, {"reason": reason})
+
+
+CASE_ACTIONS = {
+    (WITHDRAWAL, "accept_plan"): ExitsPage.accept_plan,
+    (WITHDRAWAL, "complete"): ExitsPage.complete,
+    (WITHDRAWAL, "cancel"): ExitsPage.cancel,
+    (VIOLATION, "serve_findings"): ExitsPage.serve_findings,
+    (VIOLATION, "record_statement"): ExitsPage.record_statement,
+    (VIOLATION, "confirm"): ExitsPage.confirm,
+    (VIOLATION, "revoke"): ExitsPage.revoke,
+    (VIOLATION, "restore"): ExitsPage.restore,
+}
+"""The case actions with a form; ``close_extinct`` happens through 登记主体灭失 only."""
+
+
+def label(action: str, kind: str) -> str:
+    machine = lifecycle.VIOLATION if kind == VIOLATION else lifecycle.WITHDRAWAL
+    return machine.transition(action).label
+
+
+def build(ctx: AppContext, filing_id: int | None = None) -> w.Widget:
+    """The whole page: pick a filing of the city, then handle its exit."""
+    try:
+        require_city_role(ctx, "打开退出办理")
+        if filing_id is None:
+            return picker(ctx)
+        return exits_page(ctx, as_id(filing_id, "备案")).widget
+    except CaseworkError as exc:
+        return refusal_page(HEADING, exc)
+
+
+def exits_page(ctx: AppContext, filing_id: int) -> ExitsPage:
+    """The page of one filing; a filing of another city is refused and logged (SUP-01)."""
+    return ExitsPage(ctx, filing_id)
+
+
+def picker(ctx: AppContext) -> w.Widget:
+    filings = catalog(ctx.store, city_code=ctx.actor.city_code)
+    if filings.empty:
+        return refusal_page(HEADING, "本市尚无备案的考核机构")
+    options = [
+        (f"{r['institution']}（{r['code']}，{r['status']}）", int(r["filing_id"]))
+        for r in filings.to_dict("records")
+    ]
+    dropdown = guard(
+        GuardedDropdown(options=options, description="备案", layout=w.Layout(width="80%")),
+        ctx,
+        "备案",
+    )
+    holder = w.VBox()
+    messages = Messages()
+
+    def show(_b: Any = None) -> None:
+        if dropdown.value not in {o[1] for o in options}:
+            raise PermissionDenied("所选备案无效")
+        holder.children = [exits_page(ctx, int(dropdown.value)).widget]
+
+    open_button = w.Button(description="打开", button_style="primary")
+    open_button.on_click(guarded(ctx, messages, "打开退出办理", show))
+    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
+
+
+def app(filing_id: int | None = None) -> w.Widget:
+    """Notebook entry point: the signed-in user's page."""
+    from casework.ui.context import open_context
+
+    try:
+        ctx = open_context()
+    except CaseworkError as exc:
+        return refusal_page(HEADING, exc)
+    return build(ctx, filing_id)

@@ -1,0 +1,302 @@
+"""遴选评估 — a selection panel member checks Attachment 1; the leader sees the panel verdict.
+
+Every sub-condition of Attachment 1 (items 1–10, 必备 and 优先 marked) and every supplementary
+condition of the city's call is judged 符合/不符合 with an optional note (SEL-03). The draft is
+saved to the store as it is typed; submitting checks that every condition is judged (SEL-04)
+and locks the checklist. Once every member has submitted, the leader sees how each member judged
+each condition, whether the applicant meets every mandatory and supplementary condition and
+whether it has priority (SEL-04). The decision itself is the city's (``decide_application``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from casework import registry
+from casework.errors import CaseworkError, NotFound, PermissionDenied
+from casework.registry.panels import my_panels, my_sheet, panel_members_of
+from casework.registry.selection_panel_views import selection_case, supplementary_conditions
+from casework.registry.sheets import SUBMITTED, rubric_by_id
+from casework.rubrics import MANDATORY, PRIORITY
+from casework.scoring import SUPPLEMENTARY
+from casework.ui.context import AppContext
+from casework.ui.kit import (
+    GuardedDropdown,
+    GuardedInput,
+    GuardedToggleButtons,
+    Messages,
+    esc,
+    guard,
+    guarded,
+    refusal_page,
+    title,
+)
+
+HEADING = "遴选评估（附件1 核验）"
+MET, NOT_MET = "符合", "不符合"
+EVALUATING = "评估中"
+SECTIONS = {
+    MANDATORY: "一、必备条件（第1—7项，须全部符合）",
+    PRIORITY: "二、优先条件（第8—10项，符合其一者可优先备案）",
+    SUPPLEMENTARY: "三、本市补充条件（须全部符合）",
+}
+BADGE = "<span style='color:#fff;background:{};padding:0 5px;border-radius:3px'>{}</span>"
+BADGES = {
+    MANDATORY: BADGE.format("#a61b1b", "必备"),
+    PRIORITY: BADGE.format("#2f5fa8", "优先"),
+    SUPPLEMENTARY: BADGE.format("#8a5a00", "补充"),
+}
+
+
+class GuardedText(GuardedInput, w.Text):
+    pass
+
+
+def all_conditions(rubric: Any, supplementary: pd.DataFrame) -> pd.DataFrame:
+    """Attachment 1's sub-conditions in order, then the city's: sub_id, item_no, item_name,
+    kind, text."""
+    base = rubric.conditions[["sub_id", "item_no", "item_name", "kind", "text"]]
+    extra = supplementary.assign(item_no=None, item_name="本市补充条件", kind=SUPPLEMENTARY)
+    return pd.concat([base, extra[base.columns]], ignore_index=True)
+
+
+class SelectionChecklist:
+    """One member's Attachment 1 checklist for one selection panel (SEL-03, SEL-04)."""
+
+    def __init__(self, ctx: AppContext, panel_id: int) -> None:
+        self.ctx, self.panel_id = ctx, panel_id
+        me = [
+            m for m in panel_members_of(ctx.store, panel_id) if m["username"] == ctx.actor.username
+        ]
+        if not me:
+            raise PermissionDenied(f"{ctx.actor.label}不是该遴选评估组成员")
+        case = selection_case(ctx.store, panel_id)
+        if case is None:
+            raise NotFound(f"未找到遴选评估组（编号{panel_id}）")
+        self.case, self.is_leader = case, bool(me[0]["is_leader"])
+        self.rubric = rubric_by_id(str(case["rubric_id"]))
+        self.supplementary = supplementary_conditions(ctx.store, panel_id)
+        self.conditions = all_conditions(self.rubric, self.supplementary)
+        self.messages = Messages()
+        self.toggles: dict[str, Any] = {}
+        self.notes: dict[str, Any] = {}
+        self.progress, self.saving = w.HTML(), w.HTML()
+        self.submit_button = w.Button(
+            description="提交核验表", button_style="primary", disabled=True
+        )
+        self.submit_button.on_click(guarded(ctx, self.messages, "提交评估表", self._submit))
+        self.locked = False
+        self._loading = True
+        self.widget = w.VBox(self._build())
+        self._load_draft()
+        self._loading = False
+        self._refresh()
+
+    # --- building -----------------------------------------------------------------------
+    def _build(self) -> list[w.Widget]:
+        case = self.case
+        parts: list[w.Widget] = [
+            title(
+                HEADING,
+                f"申报单位：{case['institution']}　征集公告：{case['call_title']}　"
+                f"申报项目：{'、'.join(case['projects'])}　评估条件版本：{self.rubric.id}",
+            ),
+            w.HTML(
+                '<div class="cw-info">'
+                + "<br>".join(f"{i}. {esc(n)}" for i, n in enumerate(self.rubric.notes, 1))
+                + "</div>"
+            ),
+        ]
+        for kind, section in SECTIONS.items():
+            block = self.conditions[self.conditions.kind == kind]
+            if block.empty:
+                continue
+            parts.append(w.HTML(f"<h3>{esc(section)}</h3>"))
+            for _name, item in block.groupby("item_name", sort=False):
+                parts.append(self._item_box(item))
+        parts += [self.progress, w.HBox([self.submit_button, self.saving]), self.messages.widget]
+        return parts
+
+    def _item_box(self, item: pd.DataFrame) -> w.Widget:
+        first = item.iloc[0]
+        number = "" if pd.isna(first["item_no"]) else f"{int(first['item_no'])}. "
+        rows: list[w.Widget] = [
+            w.HTML(f"<b>{esc(number)}{esc(first['item_name'])}</b> {BADGES[str(first['kind'])]}")
+        ]
+        for cond in item.itertuples():
+            sub_id = str(cond.sub_id)
+            toggle = guard(
+                GuardedToggleButtons(
+                    options=[MET, NOT_MET], value=None, style={"button_width": "64px"}
+                ),
+                self.ctx,
+                f"条件{sub_id}",
+            )
+            note = guard(
+                GuardedText(
+                    placeholder="备注（可选）",
+                    continuous_update=False,
+                    layout=w.Layout(width="22%"),
+                ),
+                self.ctx,
+                f"条件{sub_id}备注",
+            )
+            toggle.observe(self._on_change, names="value")
+            note.observe(self._on_change, names="value")
+            self.toggles[sub_id], self.notes[sub_id] = toggle, note
+            text = f"<b>{esc(sub_id)}</b> {esc(cond.text)}"
+            row = w.HBox([w.HTML(text, layout=w.Layout(width="58%")), toggle, note])
+            row.add_class(f"cw-cond-{sub_id.replace('.', '-')}")  # a stable hook for browser tests
+            rows.append(row)
+        return w.VBox(
+            rows, layout=w.Layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
+        )
+
+    # --- state ---------------------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Apply several changes, then refresh and save the draft once."""
+        outer, self._loading = self._loading, True
+        try:
+            yield
+        finally:
+            self._loading = outer
+        self._on_change()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "sub_id": s,
+                "met": None if t.value is None else t.value == MET,
+                "note": str(self.notes[s].value or ""),
+            }
+            for s, t in self.toggles.items()
+        ]
+
+    def judged(self) -> int:
+        return sum(t.value is not None for t in self.toggles.values())
+
+    def complete(self) -> bool:
+        return self.judged() == len(self.toggles)
+
+    def _refresh(self) -> None:
+        self.progress.value = (
+            f'<div class="cw-progress">已核验 {self.judged()}/{len(self.toggles)} 项条件</div>'
+        )
+        self.submit_button.disabled = self.locked or not self.complete()
+
+    def _on_change(self, _change: Any = None) -> None:
+        if self._loading:
+            return
+        self._refresh()
+        if self.locked:
+            return
+        try:
+            self.ctx.run(registry.save_sheet, panel_id=self.panel_id, rows=self.rows())
+            self.saving.value = "<span style='color:#666'>草稿已自动保存</span>"
+        except CaseworkError as exc:
+            self.messages.error(exc)
+
+    def _load_draft(self) -> None:
+        sheet = my_sheet(self.ctx.store, self.panel_id, self.ctx.actor.username)
+        for row in sheet["rows"] if sheet else []:
+            sub_id = str(row.get("sub_id"))
+            if sub_id not in self.toggles:
+                continue
+            if isinstance(row.get("met"), bool):
+                self.toggles[sub_id].value = MET if row["met"] else NOT_MET
+            self.notes[sub_id].value = str(row.get("note") or "")
+        if sheet is not None and sheet["status"] == SUBMITTED:
+            self._lock("核验表已提交并锁定，仅供查看")
+        elif self.case["application_status"] != EVALUATING:
+            self._lock(f"该申请当前处于“{self.case['application_status']}”状态，核验表不能再修改")
+
+    def _lock(self, why: str) -> None:
+        self.locked = True
+        for widget in [*self.toggles.values(), *self.notes.values()]:
+            widget.disabled = True
+        self.submit_button.disabled = True
+        self.messages.info(why)
+
+    def _submit(self, _button: Any = None) -> None:
+        self.ctx.run(registry.save_sheet, panel_id=self.panel_id, rows=self.rows(), submit=True)
+        self._lock("核验表已提交并锁定，仅供查看")
+        unmet = [r["sub_id"] for r in self.rows() if r["met"] is False]
+        self.messages.ok(
+            "核验表已提交" + (f"；判定不符合的条件：{'、'.join(unmet)}" if unmet else "")
+        )
+
+
+def build(ctx: AppContext, panel_id: int | None = None) -> w.Widget:
+    """The whole page: pick a selection panel, check Attachment 1, and (leader) the verdict."""
+    panels = my_panels(ctx.store, ctx.actor.username, "遴选")
+    if panel_id is None:
+        if panels.empty:
+            return refusal_page(HEADING, "您目前没有参加的遴选评估组")
+        return picker(ctx, panels)
+    try:
+        return checklist_page(ctx, panel_id)
+    except CaseworkError as exc:
+        return refusal_page(HEADING, exc)
+
+
+def checklist_page(ctx: AppContext, panel_id: int) -> w.Widget:
+    """The conflict-of-interest declaration first (SUP-03), then the checklist."""
+    from casework.ui.conflict import conflict_gate
+
+    if selection_case(ctx.store, panel_id) is None:
+        raise NotFound(f"未找到遴选评估组（编号{panel_id}）")
+    return conflict_gate(ctx, panel_id, lambda: _checklist_and_verdict(ctx, panel_id))
+
+
+def _checklist_and_verdict(ctx: AppContext, panel_id: int) -> w.Widget:
+    from casework.ui.selection_panel_parts import SelectionVerdictView
+
+    sheet = SelectionChecklist(ctx, panel_id)
+    if sheet.is_leader:
+        verdict = SelectionVerdictView(ctx, panel_id, sheet.rubric, sheet.supplementary)
+        return w.VBox([sheet.widget, verdict.widget])
+    return sheet.widget
+
+
+def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
+    options = [
+        (
+            f"{r['institution']}（{r['case_status']}，我的核验表：{r['sheet_status']}）",
+            int(r["panel_id"]),
+        )
+        for r in panels.to_dict("records")
+    ]
+    dropdown = guard(
+        GuardedDropdown(options=options, description="评估组", layout=w.Layout(width="80%")),
+        ctx,
+        "评估组",
+    )
+    holder = w.VBox()
+    messages = Messages()
+
+    def show(_b: Any = None) -> None:
+        # the chosen panel is re-checked: only panels this user sits on can be opened
+        if dropdown.value not in {o[1] for o in options}:
+            raise PermissionDenied("所选评估组无效")
+        holder.children = [checklist_page(ctx, int(dropdown.value))]
+
+    open_button = w.Button(description="打开", button_style="primary")
+    open_button.on_click(guarded(ctx, messages, "打开遴选评估", show))
+    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
+
+
+def app(panel_id: int | None = None) -> w.Widget:
+    """Notebook entry point: the signed-in user's page."""
+    from casework.ui.context import open_context
+
+    try:
+        ctx = open_context()
+    except CaseworkError as exc:
+        return refusal_page(HEADING, exc)
+    return build(ctx, panel_id)

@@ -1,0 +1,86 @@
+"""Fast worlds for the city officer's apps: build a scenario once per test module, then give
+each test its own copy of the SQLite file (seeding a store takes seconds; copying it does not).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.registry import scenario
+from casework.registry.catalog import actor_for
+from casework.store.engine import open_store
+from casework.store.tables import audit_log, refusals
+from casework.ui.context import AppContext
+from tests.registry.conftest import JINAN, PROJECTS, QINGDAO, World
+
+OFFICER = f"officer{JINAN}"
+MANAGER = f"manager{JINAN}"
+OTHER_CITY = f"officer{QINGDAO}"
+
+
+@dataclass
+class Template:
+    path: Path
+    experts: dict[str, list[str]]
+    ids: dict[str, Any]
+
+
+def make_template(folder: Path, build: Callable[[World], dict[str, Any]]) -> Template:
+    """Seed a world (cities, users, a 2025–2028 catalog) and run ``build`` on it, once."""
+    path = folder / "template.db"
+    store = open_store(f"sqlite:///{path}")
+    scenario.seed_reference(store)
+    experts = {}
+    for city in (JINAN, QINGDAO):
+        experts[city] = scenario.seed_city_users(store, city)
+        for year in (2025, 2026, 2027, 2028):
+            scenario.ensure_city_catalog(store, city, year, PROJECTS)
+    ids = build(World(store, experts, path))
+    store.dispose()  # checkpoints the WAL into the file
+    return Template(path, experts, ids)
+
+
+def clone(template: Template, folder: Path) -> World:
+    path = folder / "casework.db"
+    shutil.copyfile(template.path, path)
+    return World(open_store(f"sqlite:///{path}", migrate=False), template.experts, path)
+
+
+def context(world: World, username: str, today: date) -> AppContext:
+    with world.store.read() as conn:
+        actor = actor_for(conn, username)
+    return AppContext(store=world.store, actor=actor, today=today)
+
+
+def count(world: World, table: Any) -> int:
+    with world.store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+
+def refusal_reasons(world: World) -> list[str]:
+    with world.store.read() as conn:
+        return list(conn.execute(select(refusals.c.reason).order_by(refusals.c.id)).scalars())
+
+
+def audit_count(world: World) -> int:
+    return count(world, audit_log)
+
+
+def texts(widget: Any) -> str:
+    """All the HTML and descriptions shown under ``widget``, joined (for assertions)."""
+    parts: list[str] = []
+    stack = [widget]
+    while stack:
+        node = stack.pop()
+        value = getattr(node, "value", None)
+        if isinstance(value, str):
+            parts.append(value)
+        stack.extend(reversed(list(getattr(node, "children", ()))))
+    return "\n".join(parts)
