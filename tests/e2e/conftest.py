@@ -52,13 +52,17 @@ def free_port() -> int:
 def start_voila(db_url: str, username: str, log: Path, **options: object) -> VoilaServer:
     opts = ServeOptions(port=free_port(), token="e2e-token", **options)  # type: ignore[arg-type]
     process = subprocess.Popen(
-        voila_argv(opts), env=serve_env(username, db_url), stdout=log.open("wb"),
+        voila_argv(opts),
+        env=serve_env(username, db_url),
+        stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{opts.port}/api/status?token={opts.token}", timeout=5)
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{opts.port}/api/status?token={opts.token}", timeout=5
+            )
             break
         except urllib.error.HTTPError:
             break

@@ -31,7 +31,9 @@ def culling_server(tmp_path: Path) -> Iterator[VoilaServer]:
     scenario.seed_reference(store)
     scenario.seed_city_users(store, "370100")
     store.dispose()
-    srv = start_voila(db_url, "expert370100_1", tmp_path / "voila.log", cull_idle=4, cull_interval=2)
+    srv = start_voila(
+        db_url, "expert370100_1", tmp_path / "voila.log", cull_idle=4, cull_interval=2
+    )
     yield srv
     stop(srv)
 

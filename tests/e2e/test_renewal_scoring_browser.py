@@ -29,7 +29,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def case_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store, dict[str, Any]]]:
+def case_db(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Store, dict[str, Any]]]:
     path = tmp_path_factory.mktemp("e2e") / "casework.db"
     db_url = f"sqlite:///{path}"
     store = open_store(db_url)
@@ -38,21 +40,34 @@ def case_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sto
     for year in (2025, 2026, 2027, 2028):
         scenario.ensure_city_catalog(store, "370100", year, ["P001", "P002"])
     inst = scenario.new_institution(store, "370100", "济南鲁锦织造有限公司", 1)
-    ids = scenario.select_and_file(store, city_code="370100", institution_id=inst,
-                                   project_codes=["P001", "P002"], on=date(2025, 3, 3),
-                                   experts=experts)
+    ids = scenario.select_and_file(
+        store,
+        city_code="370100",
+        institution_id=inst,
+        project_codes=["P001", "P002"],
+        on=date(2025, 3, 3),
+        experts=experts,
+    )
     with store.read() as conn:
         term_end = conn.execute(
             select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
         ).scalar_one()
-    case = scenario.renew(store, city_code="370100", filing_id=ids["filing_id"],
-                          term_end=term_end, experts=experts, stop_at="评估中")
+    case = scenario.renew(
+        store,
+        city_code="370100",
+        filing_id=ids["filing_id"],
+        term_end=term_end,
+        experts=experts,
+        stop_at="评估中",
+    )
     yield db_url, store, {"panel_id": case["panel_id"], "expert": experts[1]}
     store.dispose()
 
 
 @pytest.fixture(scope="module")
-def server(case_db: tuple[str, Store, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+def server(
+    case_db: tuple[str, Store, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VoilaServer]:
     db_url, _, info = case_db
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     srv = start_voila(db_url, info["expert"], log)
