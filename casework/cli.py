@@ -7,8 +7,9 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from casework.errors import CaseworkError
+from casework.errors import CaseworkError, ValidationFailed
 
 
 def _date(text: str) -> date:
@@ -16,6 +17,12 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _kinds() -> dict[str, Any]:
+    from casework.intake.kinds import KINDS
+
+    return dict(KINDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=None, help="访问令牌（默认随机生成）")
     pages = sub.add_parser("pages", help="应用页面（笔记本）")
     pages.add_argument("pages_command", choices=("write",), help="重新生成 notebooks/ 下的页面")
+    kinds = "、".join(f"{k}（{v.label}）" for k, v in _kinds().items())
+    imp = sub.add_parser("import", help="导入机构数据（csv 或 xlsx），全部成功或全部不写入")
+    imp.add_argument("kind", choices=list(_kinds()), help=f"导入类型：{kinds}")
+    imp.add_argument("file", type=Path, help="csv 或 xlsx 文件")
+    imp.add_argument("--as", dest="as_user", default=None, help="以该用户身份导入（默认系统）")
+    imp.add_argument("--sheet", default=None, help="工作表名（默认自动识别）")
+    imp.add_argument("--db", default=argparse.SUPPRESS, help="数据库 URL 或 SQLite 文件路径")
+    tpl = sub.add_parser("template", help="下载导入模板（xlsx 含“说明”工作表，或 csv）")
+    tpl.add_argument("kind", choices=list(_kinds()), help=f"导入类型：{kinds}")
+    tpl.add_argument("--output", "-o", type=Path, required=True, help="输出文件（.xlsx 或 .csv）")
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="校验审计日志哈希链")
@@ -71,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return serve(args)
+    if args.command == "template":
+        from casework.intake import write_template
+
+        print(f"模板已生成：{write_template(args.kind, args.output)}")
+        return 0
     # verifying must not write: no migration on the file being checked
     store = open_store(args.db, migrate=args.command != "audit")
     if args.command == "init":
@@ -79,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         seed_reference(store)
         print(f"数据库已就绪：{store.engine.url.render_as_string(hide_password=True)}")
         return 0
+    if args.command == "import":
+        return _import(store, args)
     if args.command == "demo":
         from casework.demo import build_demo
 
@@ -133,6 +157,25 @@ def serve(args: argparse.Namespace) -> int:
     )
     print(f"应用地址（{args.user}）：{url(opts)}")
     return subprocess.call(voila_argv(opts), env=serve_env(args.user, db))
+
+
+def _import(store: Any, args: argparse.Namespace) -> int:
+    from casework.intake import import_file
+    from casework.registry import SYSTEM_ACTOR, actor_for
+
+    if args.as_user:
+        with store.read() as conn:
+            actor = actor_for(conn, args.as_user)
+    else:
+        actor = SYSTEM_ACTOR
+    try:
+        result = import_file(store, actor, args.kind, args.file, args.file.name, sheet=args.sheet)
+    except ValidationFailed as exc:
+        print(exc.message, file=sys.stderr)
+        print(exc.problems.to_string(index=False), file=sys.stderr)
+        return 1
+    print(result.summary)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

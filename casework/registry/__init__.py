@@ -99,7 +99,10 @@ COMMANDS = (
     close_incident,
     escalate_incident,
 )
-"""Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``."""
+"""Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``.
+
+The intake's ``casework.intake.importer.store_rows`` (导入数据) is a command too; it lives with
+the intake so that ``import casework.registry`` does not load the readers."""
 
 __all__ = [
     "COMMANDS",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -404,4 +405,137 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+
+# === Data intake (casework.intake) ============================================================
+# The institutions' own records, taken in by import and read by casework.evidence. Each row
+# keeps the digest of its content and the import that last wrote it: importing the same rows
+# again adds nothing, changed rows are updated by their natural key.
+
+# One row per accepted import (the audit entry holds the same counts).
+intake_imports = Table(
+    "intake_imports",
+    metadata,
+    _id(),
+    Column("kind", String(20), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+)
+
+# ATT1-STAFF: one row per person, role and project ("" for roles not held per project).
+staff = Table(
+    "staff",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("project_code", String(20), nullable=False, default=""),
+    Column("employment", String(4), nullable=False),
+    Column("qualification", String(20), nullable=True),
+    Column("level", String(4), nullable=True),
+    Column("title", String(4), nullable=True),
+    Column("honours", String(200), nullable=True),
+    Column("trade_years", Float, nullable=True),
+    Column("contract_months", Integer, nullable=True),
+    Column("insurance_months", Integer, nullable=True),
+    Column("other_units", Text, nullable=True),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
+    UniqueConstraint(
+        "institution_id", "id_number", "role", "project_code", name="uq_staff_person_role"
+    ),
+)
+
+# ATT1-LEASE: owned or leased sites, with the lease's end and the area.
+sites = Table(
+    "sites",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("site_code", String(40), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("tenure", String(4), nullable=False),
+    Column("lease_end", Date, nullable=True),
+    Column("area", Float, nullable=False),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
+    UniqueConstraint("institution_id", "site_code", name="uq_sites_institution_site"),
+)
+
+# Attachment 5 考核题库情况: 卷库 sets and 题库 items per project.
+question_banks = Table(
+    "question_banks",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("project_code", ForeignKey("projects.project_code"), nullable=False),
+    Column("paper_sets", Integer, nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
+    UniqueConstraint(
+        "institution_id", "project_code", name="uq_question_banks_institution_project"
+    ),
+)
+
+# ATT4-PLAN, ATT4-PUBLISH, ATT4-SCOPE: one row per assessment batch.
+assessment_batches = Table(
+    "assessment_batches",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("batch_no", String(40), nullable=False),
+    Column("project_code", ForeignKey("projects.project_code"), nullable=False),
+    Column("site_code", String(40), nullable=False),
+    Column("plan_date", Date, nullable=False),
+    Column("exam_date", Date, nullable=False),
+    Column("publish_start", Date, nullable=True),
+    Column("publish_end", Date, nullable=True),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
+    UniqueConstraint("institution_id", "batch_no", name="uq_assessment_batches_institution_batch"),
+)
+
+# ATT4-SIGN, ATT5-STATS: one row per candidate and batch (about a million a province-year).
+candidate_results = Table(
+    "candidate_results",
+    metadata,
+    _id(),
+    Column("batch_id", ForeignKey("assessment_batches.id"), nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("gender", String(1), nullable=False),
+    Column("age", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("evaluator_1", String(18), nullable=True),
+    Column("evaluator_2", String(18), nullable=True),
+    Column("evaluator_3", String(18), nullable=True),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
+    UniqueConstraint("batch_id", "id_number", name="uq_candidate_results_batch_candidate"),
+)
+
+# ATT5-STATS 取证人次: certificates issued.
+certificates = Table(
+    "certificates",
+    metadata,
+    _id(),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("cert_no", String(40), nullable=False, unique=True),
+    Column("id_number", String(18), nullable=False, index=True),
+    Column("project_code", ForeignKey("projects.project_code"), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("batch_id", ForeignKey("assessment_batches.id"), nullable=True),
+    Column("digest", BigInteger, nullable=False),
+    Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
 )

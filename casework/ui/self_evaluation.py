@@ -9,7 +9,6 @@ both attachments at once; once submitted, the page is read-only.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -48,7 +47,6 @@ AWAITING = "待自评"
 SELF_VETO_HEADING = "不合格项（如实填写本机构是否存在下列情形，REN-06）"
 
 
-PREFILL_SOURCES = ("casework.evidence", "casework.evidence.loader")
 TENURE_SITES = {"自有": "自有场地", "租赁": "租用场地"}
 STAFF_ALIASES = {
     "evaluators": "evaluators",
@@ -59,31 +57,19 @@ STAFF_ALIASES = {
 
 
 def prefill_of(store: Any, filing_id: int) -> dict[str, Any]:
-    """Attachment 5 values from the intake's assessment data, if the evidence module offers them.
+    """Attachment 5 values from the intake's assessment data (ATT5-STATS).
 
-    ``attachment5_prefill(store, filing_id)`` (in ``casework.evidence`` or its loader) may return
-    a DataFrame or a list of per-project rows, or a mapping shaped like
-    ``casework.evidence.attachment5.prefill``'s. A missing function or anything unreadable
-    yields no prefill: the inputs start empty.
+    The page must open even when the intake data cannot be read: a failure is logged and the
+    inputs start empty.
     """
-    for name in PREFILL_SOURCES:
-        try:
-            fill = getattr(importlib.import_module(name), "attachment5_prefill", None)
-        except ImportError:
-            continue
-        if not callable(fill):
-            continue
-        try:
-            found = fill(store, filing_id)
-            if isinstance(found, pd.DataFrame):
-                found = found.to_dict("records")
-            if isinstance(found, list):
-                found = {"projects": found}
-            return normalise_prefill(found) if isinstance(found, Mapping) else {}
-        except Exception:  # the page must open even when the intake data cannot be read
-            log.exception("attachment5_prefill failed for filing %s", filing_id)
-            return {}
-    return {}
+    from casework.evidence.loader import attachment5_prefill
+
+    try:
+        found = attachment5_prefill(store, filing_id)
+        return normalise_prefill(found) if found else {}
+    except Exception:
+        log.exception("attachment5_prefill failed for filing %s", filing_id)
+        return {}
 
 
 def normalise_prefill(found: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -78,11 +77,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def no_prefill(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see empty project inputs unless they provide assessment data themselves."""
-    import casework.evidence
     import casework.evidence.loader
 
-    for module in (casework.evidence, casework.evidence.loader):
-        monkeypatch.delattr(module, "attachment5_prefill", raising=False)
+    monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", lambda store, fid: {})
 
 
 @pytest.fixture
@@ -360,19 +357,17 @@ EVIDENCE_SHAPED = {  # as casework.evidence.attachment5.prefill returns it
 }
 
 
-@pytest.mark.parametrize("shape", ["evidence", "table"])
+@pytest.mark.parametrize("shape", ["evidence"])
 def test_the_project_table_is_prefilled_from_assessment_data_when_the_intake_provides_it(
     case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, shape: str
 ) -> None:
-    import casework.evidence
+    import casework.evidence.loader
 
     def prefill(store: Any, filing_id: int) -> Any:
         assert filing_id == case["a"]["filing_id"]
-        if shape == "table":
-            return pd.DataFrame(EVIDENCE_SHAPED["projects"])
         return EVIDENCE_SHAPED
 
-    monkeypatch.setattr(casework.evidence, "attachment5_prefill", prefill, raising=False)
+    monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", prefill)
 
     _, page = page_for(case)
 
@@ -391,13 +386,13 @@ def test_the_project_table_is_prefilled_from_assessment_data_when_the_intake_pro
 def test_without_usable_assessment_data_the_project_table_starts_empty(
     case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, provided: str
 ) -> None:
-    import casework.evidence
+    import casework.evidence.loader
 
     def broken(store: Any, filing_id: int) -> Any:
         raise RuntimeError("intake data unreadable")
 
     if provided == "broken":
-        monkeypatch.setattr(casework.evidence, "attachment5_prefill", broken, raising=False)
+        monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", broken)
 
     _, page = page_for(case)
 
