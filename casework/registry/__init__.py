@@ -13,6 +13,7 @@ from casework.registry.catalog import (
     publish_catalog,
     register_institution,
 )
+from casework.registry.drafts import discard_form_draft, save_form_draft
 from casework.registry.exits import (
     accept_withdrawal_plan,
     advance,
@@ -98,6 +99,8 @@ COMMANDS = (
     follow_up_incident,
     close_incident,
     escalate_incident,
+    save_form_draft,
+    discard_form_draft,
 )
 """Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``.
 

@@ -539,3 +539,19 @@ certificates = Table(
     Column("digest", BigInteger, nullable=False),
     Column("import_id", ForeignKey("intake_imports.id"), nullable=False),
 )
+
+
+# --- Form drafts (0003) -----------------------------------------------------------------------
+# What a user has typed into an app's form, per page and case, so that a reload or a new kernel
+# brings it back. Sheets keep their own drafts in ``sheets``.
+form_drafts = Table(
+    "form_drafts",
+    metadata,
+    _id(),
+    Column("username", String(80), nullable=False),
+    Column("page", String(40), nullable=False),
+    Column("case_key", String(80), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("username", "page", "case_key", name="uq_form_drafts_user_page_case"),
+)
