@@ -152,3 +152,44 @@ def refusal_page(heading: str, exc: BaseException | str) -> w.VBox:
     messages = Messages()
     messages.error(exc)
     return w.VBox([title(heading), messages.widget])
+
+
+def case_picker(
+    ctx: AppContext,
+    heading: str,
+    label: str,
+    options: list[tuple[str, int]],
+    open_page: Callable[[int], w.Widget],
+    action: str,
+) -> w.VBox:
+    """A page that lists the cases this user may open and opens the chosen one.
+
+    The chosen id is re-checked against the offered ones; the page it opens re-checks the rest.
+    """
+    dropdown = guard(
+        GuardedDropdown(options=options, description=label, layout=w.Layout(width="80%")),
+        ctx,
+        label,
+    )
+    holder = w.VBox()
+    messages = Messages()
+
+    def show(_b: Any = None) -> None:
+        if dropdown.value not in {o[1] for o in options}:
+            raise CaseworkError(f"所选{label}无效")
+        holder.children = [open_page(int(dropdown.value))]
+
+    open_button = w.Button(description="打开", button_style="primary")
+    open_button.on_click(guarded(ctx, messages, action, show))
+    return w.VBox([title(heading), w.HBox([dropdown, open_button]), messages.widget, holder])
+
+
+def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Widget:
+    """A notebook's one call: the signed-in user's page, or a refusal page in Chinese."""
+    from casework.ui.context import open_context
+
+    try:
+        ctx = open_context()
+    except CaseworkError as exc:
+        return refusal_page(heading, exc)
+    return build(ctx, *args)

@@ -20,7 +20,16 @@ from casework.registry.panels import my_panels, my_sheet, panel_members_of, pane
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
 from casework.ui.attachment4 import Attachment4Form
 from casework.ui.context import AppContext
-from casework.ui.kit import Messages, esc, guarded, refusal_page, table_html, title
+from casework.ui.kit import (
+    Messages,
+    app_entry,
+    case_picker,
+    esc,
+    guarded,
+    refusal_page,
+    table_html,
+    title,
+)
 
 HEADING = "续期评估（附件4 评分）"
 
@@ -223,27 +232,11 @@ def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
         )
         for r in panels.to_dict("records")
     ]
-    dropdown = w.Dropdown(options=options, description="评估组", layout=w.Layout(width="80%"))
-    holder = w.VBox()
-    messages = Messages()
-
-    def show(_b: Any = None) -> None:
-        # the chosen panel is re-checked: only panels this user sits on can be opened
-        if dropdown.value not in {o[1] for o in options}:
-            raise PermissionDenied("所选评估组无效")
-        holder.children = [sheet_page(ctx, int(dropdown.value))]
-
-    open_button = w.Button(description="打开", button_style="primary")
-    open_button.on_click(guarded(ctx, messages, "打开续期评估", show))
-    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
+    return case_picker(
+        ctx, HEADING, "评估组", options, lambda pid: sheet_page(ctx, pid), "打开续期评估"
+    )
 
 
 def app(panel_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, panel_id)
+    return app_entry(HEADING, build, panel_id)

@@ -26,10 +26,11 @@ from casework.rubrics import MANDATORY, PRIORITY
 from casework.scoring import SUPPLEMENTARY
 from casework.ui.context import AppContext
 from casework.ui.kit import (
-    GuardedDropdown,
     GuardedInput,
     GuardedToggleButtons,
     Messages,
+    app_entry,
+    case_picker,
     esc,
     guard,
     guarded,
@@ -272,31 +273,11 @@ def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
         )
         for r in panels.to_dict("records")
     ]
-    dropdown = guard(
-        GuardedDropdown(options=options, description="评估组", layout=w.Layout(width="80%")),
-        ctx,
-        "评估组",
+    return case_picker(
+        ctx, HEADING, "评估组", options, lambda pid: checklist_page(ctx, pid), "打开遴选评估"
     )
-    holder = w.VBox()
-    messages = Messages()
-
-    def show(_b: Any = None) -> None:
-        # the chosen panel is re-checked: only panels this user sits on can be opened
-        if dropdown.value not in {o[1] for o in options}:
-            raise PermissionDenied("所选评估组无效")
-        holder.children = [checklist_page(ctx, int(dropdown.value))]
-
-    open_button = w.Button(description="打开", button_style="primary")
-    open_button.on_click(guarded(ctx, messages, "打开遴选评估", show))
-    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
 def app(panel_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, panel_id)
+    return app_entry(HEADING, build, panel_id)
