@@ -39,6 +39,7 @@ from casework.terms import filing_term
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
 REASON_MAX = 40  # filing_projects.removal_reason
+SOURCE_MAX = 17  # filing_terms.source holds "存量：" + the source
 DEFAULT_CODE_PATTERN = "{city4}ZK{year}{seq:03d}"
 """Default institution code: city prefix, ZK (专项考核), filing year, a 3-digit sequence —
 e.g. ``3701ZK2025001``. Override with ``CASEWORK_CODE_PATTERN`` (fields: city_code, city4,
@@ -330,8 +331,8 @@ def register_existing_filing(
         ).first()
     ):
         raise RuleViolation(f"机构代码“{code}”为空或已被使用，机构代码不得重复", rule_id="SEL-05")
-    if not source.strip():
-        raise RuleViolation("须注明原备案文件（来源）", rule_id="SEL-05")
+    if not source.strip() or len(source.strip()) > SOURCE_MAX:
+        raise RuleViolation(f"须注明原备案文件（来源，不超过{SOURCE_MAX}字）", rule_id="SEL-05")
     codes = list(dict.fromkeys(project_codes))
     known = set(tx.conn.execute(select(projects.c.project_code)).scalars())
     if not codes or set(codes) - known:
@@ -363,7 +364,7 @@ def register_existing_filing(
         seq=1,
         first_day=term.first_day,
         last_day=term.last_day,
-        source=f"存量：{source.strip()}"[:20],
+        source=f"存量：{source.strip()}",
     )
     add_projects(tx, filing_id, codes, filed_on, "存量备案", None)
     return filing_id

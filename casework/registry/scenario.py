@@ -40,7 +40,7 @@ def expert(username: str) -> Actor:
 
 
 def seed_reference(store: Store) -> None:
-    """The 16 cities and the province account (idempotent)."""
+    """The 16 prefecture-level cities (idempotent)."""
     r.load_cities(store, SYSTEM_ACTOR, rows=reference_cities().to_dict("records"))
 
 
