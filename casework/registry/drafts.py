@@ -44,7 +44,12 @@ def _row(tx_or_conn: Any, username: str, page: str, case_key: str) -> Any:
 def save_form_draft(tx: Tx, *, page: str, case_key: str, payload: dict[str, Any]) -> None:
     """Save the acting user's draft of one page's form for one case."""
     text = json.dumps(payload, ensure_ascii=False, default=str)
-    if len(text.encode("utf-8")) > MAX_DRAFT_BYTES or not page or len(case_key) > 80:
+    if (
+        len(text.encode("utf-8")) > MAX_DRAFT_BYTES
+        or not page
+        or len(page) > 40
+        or len(case_key) > 80
+    ):
         raise RuleViolation("草稿内容过长或页面标识无效，未保存")
     now = datetime.now(UTC).replace(tzinfo=None)
     current = _row(tx, tx.actor.username, page, case_key)

@@ -30,6 +30,7 @@ from casework.ui.city_cases import (
     section,
 )
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft, batched
 from casework.ui.kit import GuardedDropdown, Messages, guard, guarded, table_html, title
 
 HEADING = "征集公告"
@@ -65,9 +66,15 @@ class CallForm:
             "征集项目",
         )
         self.scope_note = w.HTML()
-        self.title = w.Text(description="标题", placeholder="征集公告标题", layout=WIDE)
-        self.conditions = w.Textarea(description="申报条件", layout=w.Layout(width="80%"))
-        self.requirements = w.Textarea(description="申报要求", layout=w.Layout(width="80%"))
+        self.title = w.Text(
+            description="标题", placeholder="征集公告标题", continuous_update=False, layout=WIDE
+        )
+        self.conditions = w.Textarea(
+            description="申报条件", continuous_update=False, layout=w.Layout(width="80%")
+        )
+        self.requirements = w.Textarea(
+            description="申报要求", continuous_update=False, layout=w.Layout(width="80%")
+        )
         self.opens_on = w.DatePicker(description="申报开始", value=ctx.today)
         self.closes_on = w.DatePicker(
             description="申报截止", value=ctx.today + timedelta(days=DEFAULT_PERIOD_DAYS)
@@ -86,9 +93,30 @@ class CallForm:
                 0, info("本市尚未在省级考核项目目录内确定考核项目，暂不能发布征集公告（SEL-01）")
             )
         self.widget = section("发布征集公告（SEL-01、SEL-02）", *parts)
+        self.drafts: list[FormDraft] = []
         self._load_projects()
+        self.draft = FormDraft(  # what the officer types comes back after a reload
+            ctx,
+            "call",
+            city_code,
+            {
+                "year": self.year,
+                "projects": self.projects,
+                "title": self.title,
+                "conditions": self.conditions,
+                "requirements": self.requirements,
+                "opens_on": self.opens_on,
+                "closes_on": self.closes_on,
+                "supplementary": self.supplementary.rows_field,
+            },
+        )
+        self.drafts.append(self.draft)
 
     def _load_projects(self) -> None:
+        with batched(self.drafts):  # reloading the options and putting the choice back
+            self._reload_projects()
+
+    def _reload_projects(self) -> None:
         if self.year.value is None:
             self.projects.options = []
         else:
@@ -133,7 +161,7 @@ class CallForm:
             requirements=self.requirements.value,
             supplementary=self.supplementary.value(),
         )
-        self.title.value = ""  # a second click must not publish the same call again
+        self.draft.clear(reset=True)  # an empty form: a second click cannot publish it again
         self.messages.ok(f"已发布征集公告（编号{call_id}）")
         self.on_published(call_id)
 

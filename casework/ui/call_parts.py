@@ -13,6 +13,7 @@ from casework.errors import NotFound
 from casework.registry.call_views import OPEN_CALL, call_applications, call_record
 from casework.ui.city_cases import require_own_city, section
 from casework.ui.context import AppContext
+from casework.ui.drafts import DraftList
 from casework.ui.kit import Messages, esc, guarded, table_html
 
 APPLICATION_HEADERS = {
@@ -27,11 +28,15 @@ APPLICATION_HEADERS = {
 
 class SupplementaryEditor:
     """SEL-03 / Att.1 说明1: the city's own conditions, each an id and a text, added or removed
-    row by row; ``value()`` is what :func:`registry.publish_call` takes."""
+    row by row; ``value()`` is what :func:`registry.publish_call` takes. ``rows_field`` holds
+    the rows as one list field for the form's draft: setting it rebuilds the rows."""
 
     def __init__(self, on_change: Callable[[], None]) -> None:
         self.on_change = on_change
         self.rows: list[tuple[w.Text, w.Text, w.Button]] = []
+        self.rows_field = DraftList()
+        self._syncing = False
+        self.rows_field.observe(self._rebuild, names="value")
         self.box = w.VBox()
         self.add_button = w.Button(description="添加补充条件", icon="plus")
         self.add_button.on_click(lambda _b: self.add())
@@ -48,21 +53,53 @@ class SupplementaryEditor:
         n = len(self.rows) + 1
         while not sub_id and f"S{n}" in used:
             n += 1
-        ident = w.Text(value=sub_id or f"S{n}", placeholder="编号", layout=w.Layout(width="90px"))
-        body = w.Text(value=text, placeholder="补充条件内容", layout=w.Layout(width="60%"))
+        self._add_row(sub_id or f"S{n}", text)
+        self._show()
+
+    def _add_row(self, sub_id: str, text: str) -> None:
+        ident = w.Text(
+            value=sub_id,
+            placeholder="编号",
+            continuous_update=False,
+            layout=w.Layout(width="90px"),
+        )
+        body = w.Text(
+            value=text,
+            placeholder="补充条件内容",
+            continuous_update=False,
+            layout=w.Layout(width="60%"),
+        )
         remove = w.Button(description="删除", layout=w.Layout(width="70px"))
         row = (ident, body, remove)
         remove.on_click(lambda _b, r=row: self.remove(r))
-        ident.observe(lambda _c: self.on_change(), names="value")
-        body.observe(lambda _c: self.on_change(), names="value")
+        ident.observe(lambda _c: self._changed(), names="value")
+        body.observe(lambda _c: self._changed(), names="value")
         self.rows.append(row)
-        self._show()
 
     def remove(self, row: tuple[w.Text, w.Text, w.Button]) -> None:
         self.rows = [r for r in self.rows if r is not row]
         self._show()
 
     def _show(self) -> None:
+        self.box.children = [w.HBox(list(r)) for r in self.rows]
+        self._changed()
+
+    def _changed(self) -> None:
+        self._syncing = True
+        try:
+            self.rows_field.value = [{"sub_id": i.value, "text": t.value} for i, t, _ in self.rows]
+        finally:
+            self._syncing = False
+        self.on_change()
+
+    def _rebuild(self, change: Any) -> None:
+        """The rows from a list set from outside (a restored draft, a reset)."""
+        if self._syncing:
+            return
+        self.rows = []
+        for item in change["new"]:
+            if isinstance(item, dict):
+                self._add_row(str(item.get("sub_id", "")), str(item.get("text", "")))
         self.box.children = [w.HBox(list(r)) for r in self.rows]
         self.on_change()
 

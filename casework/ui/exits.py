@@ -75,7 +75,11 @@ class ExitsPage:
         self.countdown.value = countdown_html(self.ctx.today, due[0]) if due else ""
         self.history.value = history_html(cases)
         self.panel = ActionPanel(
-            self.ctx, self.messages, self.actions(filing, open_cases), self.refresh
+            self.ctx,
+            self.messages,
+            self.actions(filing, open_cases),
+            self.refresh,
+            drafts=("exits", str(self.filing_id)),
         )
         self.body.children = [
             self.status,
@@ -237,7 +241,12 @@ class ExitsPage:
 
     def confirm(self, case: dict[Any, Any]) -> Action:
         circumstance = text_area("违规情形", value=case["grounds"])
-        basis = w.Text(value=DEFAULT_BASIS, description="依据", layout=w.Layout(width="90%"))
+        basis = w.Text(
+            value=DEFAULT_BASIS,
+            description="依据",
+            continuous_update=False,
+            layout=w.Layout(width="90%"),
+        )
         blocked = ""
         if case["status"] == "已告知" and self.ctx.today <= case["statement_due"]:
             blocked = f"陈述申辩期至{case['statement_due']}，期满前不能认定（EXIT-05）"

@@ -2,8 +2,10 @@
 
 An :class:`ActionPanel` offers exactly the actions the caller lists — the ones the lifecycle
 allows in the case's current state — as guarded toggle buttons, and shows the chosen action's
-form. A crafted choice outside the options is refused and logged; a click on a disabled button
-is refused and logged; every write is a registry command, which re-checks everything.
+form; each form is saved as the user's draft as it is typed (page ``<app>:<action>``) and
+forgotten once the action succeeded. A crafted choice outside the options is refused and
+logged; a click on a disabled button is refused and logged; every write is a registry command,
+which re-checks everything.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from casework.registry.actors import CITY_ROLES
 from casework.registry.uow import log_refusal
 from casework.terms import filing_term
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft
 from casework.ui.kit import GuardedToggleButtons, Messages, esc, guard, guarded, table_html
 
 SUSPENDED_BANNER = "考核活动和证书数据审核上网已暂停（EXIT-04）"
@@ -34,6 +37,10 @@ CASE_COLUMNS = {
     "statement_due": "陈述申辩截止",
     "decided_on": "办结日期",
 }
+
+
+SHOWN_ONLY = (w.HTML, w.HTMLMath, w.Label)
+"""Widgets in an action's fields that show something and are not part of its draft."""
 
 
 @dataclass
@@ -61,13 +68,21 @@ class ActionPanel:
         actions: list[Action],
         on_done: Callable[[], None],
         label: str = "办理事项",
+        drafts: tuple[str, str] | None = None,
     ) -> None:
+        """``drafts=(app, case_key)`` keeps each action's form as a draft of page
+        ``app:action`` for ``case_key``."""
         self.actions = {a.key: a for a in actions}
         self.fields = {a.key: a.fields for a in actions}
         self.buttons: dict[str, w.Button] = {}
         self.forms: dict[str, w.Widget] = {}
+        self.drafts: dict[str, FormDraft] = {}
         self._on_done = on_done
         for a in actions:
+            inputs = {k: v for k, v in a.fields.items() if not isinstance(v, SHOWN_ONLY)}
+            if drafts is not None and inputs:
+                app, case_key = drafts
+                self.drafts[a.key] = FormDraft(ctx, f"{app}:{a.key}", case_key, inputs)
             button = w.Button(
                 description=a.button, button_style="primary", disabled=bool(a.blocked)
             )
@@ -105,6 +120,8 @@ class ActionPanel:
 
     def _run(self, messages: Messages, action: Action) -> None:
         text = action.run()
+        if action.key in self.drafts:
+            self.drafts[action.key].clear()  # done: the form is rebuilt empty
         self._on_done()
         messages.ok(text)
 
@@ -114,6 +131,7 @@ def text_area(placeholder: str, value: str = "", description: str = "") -> w.Tex
         value=value,
         placeholder=placeholder,
         description=description,
+        continuous_update=False,
         layout=w.Layout(width="90%", height="70px"),
         style={"description_width": "initial"},
     )

@@ -36,6 +36,7 @@ from casework.ui.city_cases import (
     section,
 )
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft, batched
 from casework.ui.kit import (
     GuardedDropdown,
     Messages,
@@ -85,7 +86,9 @@ class NoticeForm:
         self.start = w.DatePicker(description="公示开始", value=ctx.today)
         self.custom_end = w.DatePicker(description="自定截止", value=None)
         self.period = w.HTML()
-        self.notice_title = w.Text(description="公示标题", placeholder="可不填", layout=WIDE)
+        self.notice_title = w.Text(
+            description="公示标题", placeholder="可不填", continuous_update=False, layout=WIDE
+        )
         self.publish_button = w.Button(description="发布公示", button_style="primary")
         self.publish_button.on_click(guarded(ctx, self.messages, "发布公示", self._publish))
         for field in (self.apps, self.start, self.custom_end):
@@ -100,8 +103,22 @@ class NoticeForm:
             self.publish_button,
             self.messages.widget,
         )
+        self.drafts: list[FormDraft] = []
+        self.refresh()  # the applications to choose from, before the draft chooses among them
+        fields = {
+            "applications": self.apps,
+            "start": self.start,
+            "custom_end": self.custom_end,
+            "title": self.notice_title,
+        }
+        self.draft = FormDraft(ctx, "notice_filing:notice", page.city_code, fields)
+        self.drafts.append(self.draft)
 
     def refresh(self) -> None:
+        with batched(self.drafts):  # reloading the options and putting the choice back
+            self._reload()
+
+    def _reload(self) -> None:
         frame = city_applications(self.ctx.store, self.page.city_code, (PROPOSED,))
         self.listing.value = (
             table_html(frame, APP_HEADERS) if len(frame) else "<p>暂无拟备案的申请</p>"
@@ -148,6 +165,7 @@ class NoticeForm:
             ends_on=self.custom_end.value,
             title=self.notice_title.value.strip(),
         )
+        self.draft.clear(reset=True)
         self.messages.ok(f"已发布公示（编号{notice_id}）")
         self.page.refresh()
         self.page.show_notice(int(notice_id))
@@ -287,7 +305,8 @@ class NoticeFilingPage:
     def _focus(self, focus: dict[str, Any]) -> None:
         app_id, status = int(focus["application_id"]), focus["status"]
         if status == PROPOSED:
-            self.form.apps.value = (app_id,)
+            with self.form.draft.batch(save=False):  # a preselection, not something typed
+                self.form.apps.value = (app_id,)
         elif status == CLEARED:
             self.filing.apps.value = (app_id,)
         elif status == FILED:

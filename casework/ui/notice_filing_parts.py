@@ -17,6 +17,7 @@ from casework.registry.notice_views import (
 )
 from casework.ui.city_cases import WIDE, options, require_own_city, section
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft, batched
 from casework.ui.kit import (
     GuardedDropdown,
     GuardedToggleButtons,
@@ -64,8 +65,12 @@ class NoticePanel:
             GuardedDropdown(options=[], description="异议对象", layout=WIDE), ctx, "异议对象"
         )
         self.received_on = w.DatePicker(description="收到日期", value=ctx.today)
-        self.objector = w.Text(description="异议人", placeholder="姓名或单位（可不填）")
-        self.objection_text = w.Textarea(description="异议内容", layout=WIDE)
+        self.objector = w.Text(
+            description="异议人", placeholder="姓名或单位（可不填）", continuous_update=False
+        )
+        self.objection_text = w.Textarea(
+            description="异议内容", continuous_update=False, layout=WIDE
+        )
         self.record_button = w.Button(description="登记异议")
         self.record_button.on_click(guarded(ctx, self.messages, "登记公示异议", self._record))
         self.objection = guard(
@@ -74,7 +79,7 @@ class NoticePanel:
         self.verdict = guard(
             GuardedToggleButtons(options=[UPHELD, NOT_UPHELD], value=None), ctx, "核查结论"
         )
-        self.resolution = w.Textarea(description="处理意见", layout=WIDE)
+        self.resolution = w.Textarea(description="处理意见", continuous_update=False, layout=WIDE)
         self.resolve_button = w.Button(description="处理异议")
         self.resolve_button.on_click(guarded(ctx, self.messages, "处理公示异议", self._resolve))
         self.close_button = w.Button(description="结束公示", button_style="warning")
@@ -97,7 +102,24 @@ class NoticePanel:
             self.close_button,
             self.messages.widget,
         )
+        self.drafts: list[FormDraft] = []
         self.refresh()
+        objection = {
+            "application": self.objection_app,
+            "received_on": self.received_on,
+            "objector": self.objector,
+            "text": self.objection_text,
+        }
+        self.objection_draft = FormDraft(ctx, "notice_filing:objection", str(notice_id), objection)
+        resolution = {
+            "objection": self.objection,
+            "verdict": self.verdict,
+            "resolution": self.resolution,
+        }
+        self.resolution_draft = FormDraft(
+            ctx, "notice_filing:resolution", str(notice_id), resolution
+        )
+        self.drafts += [self.objection_draft, self.resolution_draft]
 
     @property
     def notice(self) -> dict[str, Any]:
@@ -111,6 +133,10 @@ class NoticePanel:
         return bool(self.notice["status"] == OPEN_NOTICE)
 
     def refresh(self) -> None:
+        with batched(self.drafts):  # reloading the options and putting the choices back
+            self._reload()
+
+    def _reload(self) -> None:
         notice = self.notice
         items = notice_applications(self.ctx.store, self.notice_id)
         objs = notice_objections(self.ctx.store, self.notice_id)
@@ -126,18 +152,28 @@ class NoticePanel:
             + "<p><b>异议</b></p>"
             + shown
         )
-        self.objection_app.options = options(
-            items, "application_id", lambda r: f"{r['application_id']} {r['institution']}"
-        )
         pending = objs[objs["upheld"].isna()]
-        self.objection.options = options(
-            pending,
-            "objection_id",
-            lambda r: f"{r['objection_id']} {r['institution']}：{r['text']}",
-        )
-        for field in (self.objection_app, self.objection):
-            ids = [value for _, value in field.options]
-            field.value = field.value if field.value in ids else (ids[0] if ids else None)
+        choices = [
+            (
+                self.objection_app,
+                options(
+                    items, "application_id", lambda r: f"{r['application_id']} {r['institution']}"
+                ),
+            ),
+            (
+                self.objection,
+                options(
+                    pending,
+                    "objection_id",
+                    lambda r: f"{r['objection_id']} {r['institution']}：{r['text']}",
+                ),
+            ),
+        ]
+        for field, offered in choices:
+            keep = field.value  # what was chosen stays chosen while it is still offered
+            field.options = offered
+            ids = [value for _, value in offered]
+            field.value = keep if keep in ids else (ids[0] if ids else None)
         self._buttons()
 
     def _buttons(self) -> None:
@@ -166,7 +202,7 @@ class NoticePanel:
             text=self.objection_text.value,
             objector=self.objector.value,
         )
-        self.objection_text.value = ""
+        self.objection_draft.clear(reset=True)
         self._changed(f"已登记异议（编号{objection_id}）")
 
     def _resolve(self, _button: Any = None) -> None:
@@ -179,8 +215,7 @@ class NoticePanel:
             resolution=self.resolution.value,
             on=self.ctx.today,
         )
-        self.resolution.value = ""
-        self.verdict.value = None
+        self.resolution_draft.clear(reset=True)
         self._changed("异议已处理")
 
     def _close(self, _button: Any = None) -> None:

@@ -41,6 +41,7 @@ from casework.ui.city_cases import (
     section,
 )
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft, batched
 from casework.ui.kit import GuardedDropdown, Messages, guard, guarded, table_html, title
 from casework.ui.scope_parts import QuotaSection
 
@@ -96,7 +97,7 @@ class ScopePage:
             ctx,
             "删除项目",
         )
-        self.reason = w.Textarea(description="删除原因", layout=WIDE)
+        self.reason = w.Textarea(description="删除原因", continuous_update=False, layout=WIDE)
         self.remove_button = w.Button(description="删除所选项目", button_style="danger")
         self.remove_button.on_click(guarded(ctx, self.messages, "删除考核项目", self._remove))
         self.calls = w.HTML()
@@ -136,7 +137,14 @@ class ScopePage:
                 self.quota.widget,
             ]
         )
+        self.drafts: list[FormDraft] = []
         self.refresh()
+        key = str(filing_id)
+        removal = {"projects": self.remove, "reason": self.reason}
+        self.removal_draft = FormDraft(ctx, "scope:remove", key, removal)
+        addition = {"call": self.call, "projects": self.add}
+        self.addition_draft = FormDraft(ctx, "scope:addition", key, addition)
+        self.drafts += [self.removal_draft, self.addition_draft]
 
     @property
     def record(self) -> dict[str, Any]:
@@ -150,6 +158,10 @@ class ScopePage:
         return bool(self.record["status"] == lifecycle.ACTIVE)
 
     def refresh(self) -> None:
+        with batched(self.drafts):  # reloading the options and putting the choices back
+            self._reload()
+
+    def _reload(self) -> None:
         record = self.record
         rows = scope_rows(self.ctx.store, self.filing_id)
         now = current_scope(rows)
@@ -184,8 +196,14 @@ class ScopePage:
         self._load_addable()
 
     def _load_addable(self) -> None:
+        with batched(self.drafts):
+            self._reload_addable()
+
+    def _reload_addable(self) -> None:
         codes = self._addable.get(int(self.call.value), []) if self.call.value else []
+        keep = self.add.value  # what was chosen stays chosen while the call still offers it
         self.add.options = [_project_label(c, self._names) for c in codes]
+        self.add.value = tuple(c for c in keep if c in codes)
         self._buttons()
 
     def _buttons(self) -> None:
@@ -202,7 +220,7 @@ class ScopePage:
             on=self.ctx.today,
             reason=self.reason.value,
         )
-        self.reason.value = ""
+        self.removal_draft.clear(reset=True)
         self.refresh()
         self.messages.ok(f"已删除考核项目{'、'.join(codes)}；机构代码和有效期不变")
 
@@ -216,6 +234,7 @@ class ScopePage:
             project_codes=chosen(self.add.value),
             on=self.ctx.today,
         )
+        self.addition_draft.clear(reset=True)
         self.refresh()
         self.messages.ok(f"已提交范围新增申请（编号{app_id}），将按遴选程序评估（SEL-06）")
 

@@ -25,6 +25,7 @@ from casework.registry.exits_views import (
     live_filing_of,
 )
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft
 from casework.ui.exits_parts import (
     SUSPENDED_BANNER,
     Action,
@@ -104,6 +105,8 @@ class SupervisionPage:
             ]
         )
         self.refresh()
+        fields = {"category": self.category, "description": self.description}
+        self.draft = FormDraft(ctx, "supervision:incident", str(institution_id), fields)
 
     def refresh(self) -> None:
         card = institution_card(self.ctx.store, self.institution_id)
@@ -147,7 +150,13 @@ class SupervisionPage:
             return
         inc = match[0]
         self.detail.value = incident_html(inc)
-        self.panel = ActionPanel(self.ctx, self.messages, self.actions(inc), self.refresh)
+        self.panel = ActionPanel(
+            self.ctx,
+            self.messages,
+            self.actions(inc),
+            self.refresh,
+            drafts=("supervision", str(inc["id"])),
+        )
         self.incident_box.children = [self.detail, self.panel.widget]
 
     def actions(self, inc: dict[Any, Any]) -> list[Action]:
@@ -212,8 +221,7 @@ class SupervisionPage:
             description=self.description.value,
             on=self.ctx.today,
         )
-        self.category.value = None
-        self.description.value = ""
+        self.draft.clear(reset=True)
         self.refresh()
         self.incident.value = int(incident_id)
         self.messages.ok(f"已登记监管事项{incident_id}")

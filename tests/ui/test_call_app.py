@@ -22,6 +22,7 @@ from casework.ui.call_parts import CallDetail
 from tests.registry.conftest import JINAN, QINGDAO, World
 
 from .city_world import (
+    MANAGER,
     OFFICER,
     OTHER_CITY,
     Template,
@@ -299,3 +300,46 @@ def test_the_notebook_entry_opens_the_page_of_the_signed_in_officer(
     page = call.app()
 
     assert "发布征集公告" in texts(page) and 'class="cw-error"' not in texts(page)
+
+
+def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
+    world: World, page: CallPage
+) -> None:
+    fill(page, year=2026)
+    page.form.supplementary.add("S9", "具备线上考务系统")
+    page.form.supplementary.add(text="近两年无不良记录")
+
+    again = CallPage(context(world, OFFICER, TODAY), JINAN).form
+    manager = CallPage(context(world, MANAGER, TODAY), JINAN).form
+
+    assert (again.year.value, again.projects.value) == (2026, ("P001", "P003"))
+    assert again.title.value == "2025年第二批专项职业能力考核机构征集公告"
+    assert again.conditions.value == "符合附件1必备条件"
+    assert again.requirements.value == "按要求提交申报材料"
+    assert (again.opens_on.value, again.closes_on.value) == (TODAY, TODAY + timedelta(days=20))
+    assert again.supplementary.value() == [
+        {"sub_id": "S9", "text": "具备线上考务系统"},
+        {"sub_id": "S2", "text": "近两年无不良记录"},
+    ]
+    assert not again.publish_button.disabled
+    assert manager.title.value == "" and manager.projects.value == ()
+    assert manager.conditions.value == "" and manager.supplementary.value() == []
+
+
+def test_after_publishing_the_form_comes_back_empty_in_the_page_and_after_a_reload(
+    world: World, page: CallPage
+) -> None:
+    fill(page)
+    page.form.supplementary.add("S9", "具备线上考务系统")
+
+    page.form.publish_button.click()
+
+    again = CallPage(context(world, OFFICER, TODAY), JINAN).form
+    for form in (page.form, again):
+        assert form.title.value == "" and form.projects.value == ()
+        assert form.conditions.value == "" and form.requirements.value == ""
+        assert form.closes_on.value == TODAY + timedelta(days=call.DEFAULT_PERIOD_DAYS)
+        assert form.supplementary.value() == [] and form.publish_button.disabled
+    assert stored_calls(world)[-1]["supplementary"] == [
+        {"sub_id": "S9", "text": "具备线上考务系统"}
+    ]

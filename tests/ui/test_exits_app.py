@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from casework import calendar
 from casework import registry as r
 from casework.registry import scenario
+from casework.registry.drafts import load_form_draft
 from casework.store.tables import exit_cases, filings, refusals
 from casework.ui import exits
 from casework.ui.context import AppContext
@@ -25,6 +26,7 @@ from .conftest import context_for
 from .world_copies import build_template, copy_world
 
 OFFICER = scenario.city_officer(JINAN)
+MANAGER = f"manager{JINAN}"
 PLAN = {
     "收尾计划": "2025年底前完成在考批次",
     "证书维护": "持续维护已发证书数据",
@@ -431,3 +433,68 @@ def test_the_picker_lists_only_the_city_s_filings_and_refuses_a_crafted_one(
     page.children[1].children[1].click()
     assert isinstance(page.children[3].children[0], w.VBox)
     assert "济南鲁锦织造有限公司" in page.children[3].children[0].children[1].children[0].value
+
+
+# --- drafts ---------------------------------------------------------------------------------
+def _violation(state: str) -> Any:
+    return lambda filing: investigate(filing, state)
+
+
+TYPED = [
+    (None, "apply_withdrawal", {**PLAN, "on": date(2025, 7, 30)}),
+    (None, "open_investigation", {"grounds": "举报伪造试卷"}),
+    (None, "record_extinction", {"extinct_on": date(2025, 4, 2), "evidence": "注销登记通知书"}),
+    (_violation("调查中"), "serve_findings", {"findings": "经查……", "received_on": RECEIVED}),
+    (_violation("调查中"), "restore", {"reason": "经查举报不实"}),
+    (_violation("已告知"), "record_statement", {"statement": "无异议", "received_on": DUE}),
+    (_violation("已申辩"), "confirm", {"circumstance": "不考试就发证", "basis": "三（二）"}),
+    (_violation("收尾中"), "revoke", {"closing_work": "合规数据已上报"}),
+    (lambda filing: withdraw(filing, "收尾中"), "complete", {"closing_work": "证书已发放"}),
+]
+
+
+@pytest.mark.parametrize(("arrange", "action", "values"), TYPED, ids=[t[1] for t in TYPED])
+def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
+    filing: dict[str, Any], arrange: Any, action: str, values: dict[str, Any]
+) -> None:
+    if arrange is not None:
+        arrange(filing)
+    today = date(2025, 8, 1)
+    choose(page_at(filing, today), action, **values)
+
+    again = page_at(filing, today)
+    manager = ExitsPage(
+        replace(context_for(filing["world"], MANAGER), today=today), filing["filing_id"]
+    )
+
+    typed = again.panel.fields[action]
+    assert {name: typed[name].value for name in values} == values
+    blank = manager.panel.fields[action]
+    assert all(blank[name].value != value for name, value in values.items())
+
+
+def test_serving_findings_restored_from_a_draft_shows_the_statement_due_exit_05(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "调查中")
+    choose(page_at(filing, date(2025, 5, 6)), "serve_findings", received_on=RECEIVED)
+
+    again = page_at(filing, date(2025, 5, 6))
+
+    assert str(DUE) in again.panel.fields["serve_findings"]["due"].value
+
+
+def test_after_an_action_succeeds_its_form_comes_back_empty_after_a_reload(
+    filing: dict[str, Any],
+) -> None:
+    page = page_at(filing, date(2025, 8, 1))
+    act(page, "open_investigation", grounds="举报伪造试卷")
+    act(page, "restore", reason="经查举报不实")
+
+    again = page_at(filing, date(2025, 8, 1))
+
+    store, key = filing["world"].store, str(filing["filing_id"])
+    assert load_form_draft(store, OFFICER, "exits:open_investigation", key) == {}
+    assert load_form_draft(store, OFFICER, "exits:restore", key) == {}
+    assert [c["status"] for c in stored_cases(filing)] == ["已恢复"]
+    assert again.panel.fields["open_investigation"]["grounds"].value == ""

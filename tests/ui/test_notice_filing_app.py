@@ -14,10 +14,11 @@ from casework.registry import scenario
 from casework.store.tables import applications, filings, notices, objections, refusals
 from casework.ui import notice_filing
 from casework.ui.notice_filing import NoticeFilingPage
-from casework.ui.notice_filing_parts import UPHELD
+from casework.ui.notice_filing_parts import NOT_UPHELD, UPHELD, NoticePanel
 from tests.registry.conftest import JINAN, QINGDAO, World
 
 from .city_world import (
+    MANAGER,
     OFFICER,
     OTHER_CITY,
     Template,
@@ -344,3 +345,75 @@ def test_the_notebook_entry_refuses_a_session_without_a_signed_in_user(
     page = notice_filing.app()
 
     assert "未识别登录用户" in texts(page)
+
+
+def test_what_was_typed_into_the_notice_form_comes_back_after_a_reload_for_that_officer_only(
+    world: World, page: NoticeFilingPage, ids: dict[str, Any]
+) -> None:
+    page.form.apps.value = (ids["a"], ids["b"])
+    page.form.start.value = START
+    page.form.custom_end.value = date(2025, 10, 17)
+    page.form.notice_title.value = "2025年第三批拟备案名单公示"
+
+    again = NoticeFilingPage(context(world, OFFICER, START), JINAN, None).form
+    manager = NoticeFilingPage(context(world, MANAGER, START), JINAN, None).form
+
+    assert again.apps.value == (ids["a"], ids["b"])
+    assert (again.start.value, again.custom_end.value) == (START, date(2025, 10, 17))
+    assert again.notice_title.value == "2025年第三批拟备案名单公示"
+    assert "至 <b>2025-10-17</b>" in again.period.value
+    assert manager.apps.value == () and manager.custom_end.value is None
+    assert manager.notice_title.value == ""
+
+
+def test_what_was_typed_into_an_objection_and_its_resolution_comes_back_after_a_reload(
+    world: World, page: NoticeFilingPage, ids: dict[str, Any]
+) -> None:
+    noticed(page, ids["a"], ids["b"])
+    panel = page.panel
+    assert panel is not None
+    panel.objection_text.value = "评估材料不实"
+    panel.record_button.click()  # a pending objection to resolve
+    panel.objection_app.value = ids["b"]
+    panel.received_on.value = date(2025, 10, 9)
+    panel.objector.value = "某培训学校"
+    panel.objection_text.value = "考评人员资质存疑"
+    panel.verdict.value = NOT_UPHELD
+    panel.resolution.value = "经核查，考评人员资质齐全"
+
+    again = NoticePanel(context(world, OFFICER, START), panel.notice_id)
+    manager = NoticePanel(context(world, MANAGER, START), panel.notice_id)
+
+    assert (again.objection_app.value, again.received_on.value) == (ids["b"], date(2025, 10, 9))
+    assert (again.objector.value, again.objection_text.value) == ("某培训学校", "考评人员资质存疑")
+    assert (again.verdict.value, again.resolution.value) == (NOT_UPHELD, "经核查，考评人员资质齐全")
+    assert not again.resolve_button.disabled
+    assert manager.objection_text.value == manager.objector.value == ""
+    assert manager.verdict.value is None and manager.resolution.value == ""
+
+
+def test_after_publishing_recording_and_resolving_the_forms_come_back_empty_after_a_reload(
+    world: World, page: NoticeFilingPage, ids: dict[str, Any]
+) -> None:
+    page.form.notice_title.value = "2025年第三批拟备案名单公示"
+    noticed(page, ids["a"])
+    panel = page.panel
+    assert panel is not None
+    panel.objector.value = "某培训学校"
+    panel.objection_text.value = "考评人员资质存疑"
+    panel.record_button.click()
+    panel.verdict.value = UPHELD
+    panel.resolution.value = "经核查，异议属实"
+
+    panel.resolve_button.click()
+
+    form = NoticeFilingPage(context(world, OFFICER, START), JINAN, None).form
+    again = NoticePanel(context(world, OFFICER, START), panel.notice_id)
+    with world.store.read() as conn:
+        stored = conn.execute(select(objections)).mappings().one()
+    assert (stored["text"], stored["resolution"]) == ("考评人员资质存疑", "经核查，异议属实")
+    assert form.apps.value == () and form.notice_title.value == ""
+    assert (form.start.value, form.custom_end.value) == (START, None)
+    for shown in (panel, again):
+        assert shown.objector.value == shown.objection_text.value == ""
+        assert shown.verdict.value is None and shown.resolution.value == ""

@@ -18,6 +18,7 @@ from casework.ui.scope import FilingPicker, ScopePage
 from tests.registry.conftest import JINAN, QINGDAO, World
 
 from .city_world import (
+    MANAGER,
     OFFICER,
     OTHER_CITY,
     Template,
@@ -298,3 +299,51 @@ def test_the_notebook_entry_opens_the_filing_for_the_signed_in_officer(
     page = scope.app(ids["main"]["filing_id"])
 
     assert "济南甲考核中心" in texts(page) and 'class="cw-error"' not in texts(page)
+
+
+def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
+    world: World, page: ScopePage, ids: dict[str, Any]
+) -> None:
+    filing_id = ids["main"]["filing_id"]
+    page.remove.value = ("P002", "P003")
+    page.reason.value = "考评人员不足，机构申请删除"
+    page.add.value = ("P004", "P005")
+
+    again = ScopePage(context(world, OFFICER, TODAY), filing_id)
+    manager = ScopePage(context(world, MANAGER, TODAY), filing_id)
+
+    assert again.remove.value == ("P002", "P003")
+    assert again.reason.value == "考评人员不足，机构申请删除"
+    assert (again.call.value, again.add.value) == (ids["open_call"], ("P004", "P005"))
+    assert not again.remove_button.disabled and not again.add_button.disabled
+    assert manager.remove.value == () and manager.reason.value == ""
+    assert manager.add.value == ()
+
+
+def test_after_deleting_and_applying_the_forms_come_back_empty_after_a_reload(
+    world: World, page: ScopePage, ids: dict[str, Any]
+) -> None:
+    filing_id = ids["main"]["filing_id"]
+    page.remove.value = ("P002",)
+    page.reason.value = "考评人员不足，机构申请删除"
+    page.add.value = ("P004",)
+
+    page.remove_button.click()
+    page.add_button.click()
+
+    again = ScopePage(context(world, OFFICER, TODAY), filing_id)
+    assert scope_now(world, filing_id) == {"P001", "P003"} and "项目P004" in again.pending.value
+    for shown in (page, again):
+        assert shown.remove.value == () and shown.reason.value == ""
+        assert shown.add.value == () and shown.add_button.disabled
+
+
+def test_a_refresh_keeps_what_was_chosen_and_writes_no_draft(world: World, page: ScopePage) -> None:
+    page.remove.value = ("P002",)
+    page.add.value = ("P004", "P005")
+    entries = audit_count(world)
+
+    page.refresh()
+
+    assert (page.remove.value, page.add.value) == (("P002",), ("P004", "P005"))
+    assert audit_count(world) == entries

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from casework import registry
 from casework.registry import scenario
 from casework.store.tables import exit_cases, filings, incidents, refusals
 from casework.ui import supervision
@@ -213,3 +214,64 @@ def test_an_expert_cannot_open_the_supervision_page(case: dict[str, Any]) -> Non
     page = supervision.build(context_for(world, world.experts[JINAN][0]), case["institution_id"])
 
     assert "仅限市级人社部门" in page.children[1].value
+
+
+# --- drafts ---------------------------------------------------------------------------------
+def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
+    case: dict[str, Any],
+) -> None:
+    world = case["world"]
+    incident_id = registry.open_incident(
+        world.store,
+        scenario.city_officer(JINAN),
+        institution_id=case["institution_id"],
+        category="投诉举报",
+        description="群众举报代考",
+        on=TODAY,
+    )
+    page = page_of(case)
+    page.category.value = "日常检查"
+    page.description.value = "现场检查发现考场无监控"
+    page.incident.value = incident_id
+    typed = {
+        "follow_up": {"text": "约谈机构负责人"},
+        "close": {"conclusion": "经核查举报不实"},
+        "escalate": {"grounds": "代考属实"},
+    }
+    for action, values in typed.items():
+        page.panel.choice.value = action
+        for name, value in values.items():
+            page.panel.fields[action][name].value = value
+
+    again = page_of(case)
+    manager = SupervisionPage(
+        replace(context_for(world, f"manager{JINAN}"), today=TODAY), case["institution_id"]
+    )
+    for shown in (again, manager):
+        shown.incident.value = incident_id
+
+    assert (again.category.value, again.description.value) == ("日常检查", "现场检查发现考场无监控")
+    assert {
+        action: {name: again.panel.fields[action][name].value for name in values}
+        for action, values in typed.items()
+    } == typed
+    assert manager.category.value is None and manager.description.value == ""
+    assert manager.panel.fields["follow_up"]["text"].value == ""
+    assert manager.panel.fields["escalate"]["grounds"].value == "投诉举报：群众举报代考"
+
+
+def test_after_opening_and_following_up_the_forms_come_back_empty_after_a_reload(
+    case: dict[str, Any],
+) -> None:
+    page = page_of(case)
+    open_one(page, "伪造试卷", "抽查发现试卷雷同")
+    act(page, "follow_up", text="约谈机构负责人")
+
+    again = page_of(case)
+    again.incident.value = page.incident.value
+
+    [stored] = stored_incidents(case["world"])
+    assert [f["text"] for f in stored["follow_ups"]] == ["约谈机构负责人"]
+    for shown in (page, again):
+        assert shown.category.value is None and shown.description.value == ""
+        assert shown.panel.fields["follow_up"]["text"].value == ""
