@@ -48,8 +48,10 @@ class Attachment4Form:
         *,
         author: str,
         veto_heading: str = VETO_HEADING,
+        hints: dict[str, str] | None = None,
     ) -> None:
         self.ctx, self.rubric, self.author = ctx, rubric, author
+        self.hints = hints or {}
         self.on_change = on_change
         self.verdicts: dict[str, Any] = {}
         self.points: dict[str, Any] = {}
@@ -87,7 +89,10 @@ class Attachment4Form:
             )
             toggle.observe(self._changed, names="value")
             self.vetoes[str(veto.veto_id)] = toggle
-            text = w.HTML(f"{esc(veto.veto_id)} {esc(veto.text)}", layout=w.Layout(width="70%"))
+            hint = self.hints.get(str(veto.veto_id), "")
+            text = w.HTML(
+                f"{esc(veto.veto_id)} {esc(veto.text)}{hint}", layout=w.Layout(width="70%")
+            )
             veto_row = w.HBox([text, toggle])
             veto_row.add_class(f"cw-veto-{veto.veto_id}")
             veto_rows.append(veto_row)
@@ -115,6 +120,7 @@ class Attachment4Form:
             f"<b>{esc(item_id)}</b> {esc(item.indicator)}：{esc(item.criterion)}"
             f"<span style='color:#666'>（{points_label(float(item.points))}）</span>"
         )
+        text += self.hints.get(item_id, "")
         row = w.HBox([w.HTML(text, layout=w.Layout(width="55%")), verdict, points])
         row.add_class(f"cw-item-{item_id}")  # a stable hook for browser tests
         return row

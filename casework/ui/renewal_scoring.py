@@ -20,6 +20,7 @@ from casework.registry.panels import my_panels, my_sheet, panel_members_of, pane
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
 from casework.ui.attachment4 import Attachment4Form
 from casework.ui.context import AppContext
+from casework.ui.evidence import renewal_hints
 from casework.ui.kit import (
     Messages,
     app_entry,
@@ -51,7 +52,10 @@ class RenewalScoringSheet:
         self.institution = str(info["institution"])
         self.rubric = rubric_by_id(str(info["rubric_id"]))
         self.messages = Messages()
-        self.form = Attachment4Form(ctx, self.rubric, self._on_change, author=ctx.actor.username)
+        hints = renewal_hints(ctx.store, int(info["renewal_id"]))
+        self.form = Attachment4Form(
+            ctx, self.rubric, self._on_change, author=ctx.actor.username, hints=hints
+        )
         # the form's inputs, under the names the page and its tests use
         self.verdicts, self.points, self.vetoes = (
             self.form.verdicts,

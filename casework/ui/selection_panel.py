@@ -25,6 +25,7 @@ from casework.registry.sheets import SUBMITTED, rubric_by_id
 from casework.rubrics import MANDATORY, PRIORITY
 from casework.scoring import SUPPLEMENTARY
 from casework.ui.context import AppContext
+from casework.ui.evidence import selection_hints
 from casework.ui.kit import (
     GuardedInput,
     GuardedToggleButtons,
@@ -83,6 +84,7 @@ class SelectionChecklist:
         self.rubric = rubric_by_id(str(case["rubric_id"]))
         self.supplementary = supplementary_conditions(ctx.store, panel_id)
         self.conditions = all_conditions(self.rubric, self.supplementary)
+        self.hints = selection_hints(ctx.store, int(case["application_id"]))
         self.messages = Messages()
         self.toggles: dict[str, Any] = {}
         self.notes: dict[str, Any] = {}
@@ -150,7 +152,7 @@ class SelectionChecklist:
             toggle.observe(self._on_change, names="value")
             note.observe(self._on_change, names="value")
             self.toggles[sub_id], self.notes[sub_id] = toggle, note
-            text = f"<b>{esc(sub_id)}</b> {esc(cond.text)}"
+            text = f"<b>{esc(sub_id)}</b> {esc(cond.text)}{self.hints.get(sub_id, '')}"
             row = w.HBox([w.HTML(text, layout=w.Layout(width="58%")), toggle, note])
             row.add_class(f"cw-cond-{sub_id.replace('.', '-')}")  # a stable hook for browser tests
             rows.append(row)
