@@ -32,7 +32,9 @@ def settings() -> list[str]:
 def rule_ids() -> list[str]:
     if not RULES.exists():
         return []
-    return sorted(set(re.findall(r"\*\*([A-Z0-9]+-[A-Z0-9]+)\*\*", RULES.read_text(encoding="utf-8"))))
+    return sorted(
+        set(re.findall(r"\*\*([A-Z0-9]+-[A-Z0-9]+)\*\*", RULES.read_text(encoding="utf-8")))
+    )
 
 
 def cited_in(folder: str, rule_id: str) -> bool:
@@ -54,7 +56,9 @@ def test_every_setting_is_documented_in_the_readme(setting: str) -> None:
     assert f"`{setting}`" in README
 
 
-@pytest.mark.skipif(not RULES.exists(), reason="../shared/regulation/RULES.md is not beside the repo")
+@pytest.mark.skipif(
+    not RULES.exists(), reason="../shared/regulation/RULES.md is not beside the repo"
+)
 @pytest.mark.parametrize("rule_id", rule_ids())
 def test_every_rule_id_is_cited_by_the_code_and_by_a_test(rule_id: str) -> None:
     assert cited_in("casework", rule_id) or cited_in("schemas", rule_id)
