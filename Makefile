@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 CASEWORK_DB ?= $(CURDIR)/var/casework.db
 export CASEWORK_DB
 
-.PHONY: setup system-deps run test lint format pytest bench clean
+.PHONY: setup system-deps hub-deps hub run test lint format pytest bench load clean
 
 # Debian packages the apps and tests need: PostgreSQL (the shared store), Chromium and CJK fonts
 # (browser tests and PDF reports). Installed once; skipped when already present.
-SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk
+SYSTEM_PACKAGES := postgresql chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -24,7 +24,7 @@ setup: system-deps $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,postgres]'
+	$(PY) -m pip install -q -e '.[test,postgres,hub]'
 	touch $@
 
 lint: setup
@@ -36,8 +36,22 @@ format: setup
 	$(BIN)/ruff format casework tests bench
 	$(BIN)/ruff check --fix casework tests bench
 
+# JupyterHub's proxy comes from npm; without npm the hub tests skip (and `make hub` says why).
+hub-deps: setup
+	@command -v configurable-http-proxy >/dev/null || \
+	  { command -v npm >/dev/null && npm install -g -s configurable-http-proxy >/dev/null; } || \
+	  echo "npm is missing: configurable-http-proxy not installed, hub tests will skip"
+
+# Many named users: JupyterHub, one hardened Voilà per signed-in user (docs/deployment.md).
+CASEWORK_HUB_PASSWORD ?= casework-demo
+hub: hub-deps
+	mkdir -p $(dir $(CASEWORK_DB))
+	test -f $(CASEWORK_DB) || $(BIN)/casework --db sqlite:///$(CASEWORK_DB) demo
+	CASEWORK_DB=sqlite:///$(CASEWORK_DB) CASEWORK_HUB_PASSWORD=$(CASEWORK_HUB_PASSWORD) \
+	  $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
 # The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server.
-pytest: setup
+pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
 	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest
 
@@ -45,11 +59,17 @@ test: lint pytest
 
 run: setup
 	mkdir -p $(dir $(CASEWORK_DB))
-	test -f $(CASEWORK_DB) || $(BIN)/casework demo --db sqlite:///$(CASEWORK_DB)
-	$(BIN)/casework serve --db sqlite:///$(CASEWORK_DB)
+	test -f $(CASEWORK_DB) || $(BIN)/casework --db sqlite:///$(CASEWORK_DB) demo
+	$(BIN)/casework --db sqlite:///$(CASEWORK_DB) serve
 
 bench: setup
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+# 20 evaluators scoring at once on real kernels, on SQLite (and PostgreSQL when it can start).
+load: setup
+	$(PY) bench/load_evaluators.py --evaluators 20
+	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
+	$(PY) bench/load_evaluators.py --evaluators 20 --db $$url
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -156,6 +156,10 @@ def add_user(
             raise RuleViolation("市级负责人不能登记省级管理用户")
         if city_code and city_code != tx.actor.city_code:
             tx.require_city(city_code)
+        if institution_id is not None:
+            # SUP-01: a city binds users only to the institutions it registered
+            inst = tx.get(institutions, "考核机构", id=institution_id)
+            tx.require_city(inst["city_code"])
     exists = tx.conn.execute(select(users.c.username).where(users.c.username == username)).first()
     if exists:
         raise RuleViolation(f"用户名“{username}”已存在")

@@ -1,0 +1,127 @@
+"""Evaluators scoring at once on real kernels through widget messages (bench/load_evaluators.py),
+and a kernel killed in the middle of a series of saves: nothing acknowledged is lost and no
+sheet is half-written. SQLite always; PostgreSQL too when ``CASEWORK_TEST_PG_URL`` is set."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from casework.paths import REPO_DIR
+from casework.store import audit
+from casework.store.engine import open_store
+from casework.store.tables import form_drafts
+
+pytestmark = pytest.mark.slow
+PG_URL = os.environ.get("CASEWORK_TEST_PG_URL", "")
+SPEC = importlib.util.spec_from_file_location(
+    "load_evaluators", REPO_DIR / "bench" / "load_evaluators.py"
+)
+assert SPEC is not None and SPEC.loader is not None
+load = importlib.util.module_from_spec(SPEC)
+sys.modules.setdefault("load_evaluators", load)
+SPEC.loader.exec_module(load)
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                not PG_URL.startswith("postgresql"), reason="CASEWORK_TEST_PG_URL is not set"
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'load.db'}"
+        return
+    schema = f"cw_load_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield (
+        make_url(PG_URL)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_six_evaluators_submitting_at_once_are_each_stored_exactly_once(db: str) -> None:
+    result = load.run(db, 6)
+
+    assert result["errors"] == []
+    assert result["missing"] == [] and result["duplicates"] == []
+    assert result["lock_errors"] == []
+    assert result["audit_problems"] == []
+    assert result["submissions_per_minute"] > 0
+    assert result["rss_mb_per_kernel"]["max"] > 0
+
+
+SAVES = """
+import sys
+from casework import registry
+from casework.registry import scenario
+rows = scenario.renewal_rows(90.0)
+for i in range(1, 10_000):
+    payload = {{"saved": i, "rows": rows}}
+    ctx.run(registry.save_form_draft, page="renewal_scoring", case_key="{panel}", payload=payload)
+    print(f"ack {{i}}", flush=True)
+"""
+
+
+def test_a_kernel_killed_mid_saves_loses_no_acknowledged_save_and_leaves_no_half_sheet(
+    db: str,
+) -> None:
+    ev = load.prepare(db, 3)[0]
+    load.start(ev, db)
+    kc = ev.km.blocking_client()
+    kc.start_channels()
+    acked = 0
+    try:
+        kc.wait_for_ready(timeout=120)
+        load.execute(kc, "from casework.ui.context import open_context\nctx = open_context()")
+        kc.execute(SAVES.format(panel=ev.panel_id))
+        deadline = time.monotonic() + 120
+        while acked < 15 and time.monotonic() < deadline:
+            msg = kc.get_iopub_msg(timeout=60)
+            if msg["msg_type"] == "stream":
+                acked = max([acked, *(int(x) for x in msg["content"]["text"].split("ack ")[1:])])
+        os.kill(ev.km.provisioner.pid, signal.SIGKILL)
+    finally:
+        kc.stop_channels()
+        ev.km.shutdown_kernel(now=True)
+
+    store = open_store(db)
+    with store.read() as conn:
+        row = (
+            conn.execute(select(form_drafts).where(form_drafts.c.username == ev.username))
+            .mappings()
+            .one()
+        )
+        problems = audit.verify(conn)
+    store.dispose()
+    payload: dict[str, Any] = dict(row["payload"])
+    assert acked >= 15
+    assert payload["saved"] >= acked
+    assert payload["rows"] == load.scenario.renewal_rows(90.0)
+    assert problems == []
