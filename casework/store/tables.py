@@ -555,3 +555,65 @@ form_drafts = Table(
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("username", "page", "case_key", name="uq_form_drafts_user_page_case"),
 )
+
+
+# === Evidence archive (casework.archive) ======================================================
+# Archived reports of completed procedures: content-addressed files under CASEWORK_ARCHIVE and
+# this manifest. Each entry is hash-chained to the one before (like the audit log) and names
+# its files by SHA-256 and SM3 (GB/T 32905). Retention runs from the case's closing (EXIT-08).
+
+archive_entries = Table(
+    "archive_entries",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("procedure", String(20), nullable=False),
+    Column("case_id", Integer, nullable=False),
+    Column("city_code", String(6), nullable=False),
+    Column("subject", String(40), nullable=False),  # filing:12 | application:3 (retention)
+    Column("medium", String(4), nullable=False),  # 电子 | 纸质
+    Column("rubric_id", String(40), nullable=False),
+    Column("parameters", Text, nullable=False),
+    Column("package_version", String(20), nullable=False),
+    Column("files", Text, nullable=False),
+    Column("figures", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# The manifest's head, moved with every entry: removing the newest entries is detected too.
+archive_head = Table(
+    "archive_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# A legal hold blocks the destruction of everything archived about a subject.
+archive_holds = Table(
+    "archive_holds",
+    metadata,
+    _id(),
+    Column("subject", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("placed_by", String(80), nullable=False),
+    Column("placed_at", DateTime, nullable=False),
+    Column("released_by", String(80), nullable=True),
+    Column("released_at", DateTime, nullable=True),
+    Column("release_reason", Text, nullable=False, default=""),
+)
+
+# Destruction decisions on expired entries (销毁 | 继续保存), themselves kept for good.
+archive_disposals = Table(
+    "archive_disposals",
+    metadata,
+    _id(),
+    Column("entry_seq", ForeignKey("archive_entries.seq"), nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(80), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)

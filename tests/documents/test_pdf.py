@@ -1,0 +1,37 @@
+"""A letter's PDF is the .docx converted by LibreOffice, with the Chinese fonts embedded and its
+text real text: pdftotext reads the institution's name and the term back (ATT2-TERM)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from casework import documents
+from tests.documents.world import World
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("soffice") and shutil.which("pdftotext")),
+        reason="LibreOffice or poppler-utils missing (make system-deps)",
+    ),
+]
+
+
+def test_receipt_pdf_has_extractable_chinese_and_embedded_fonts(
+    world: World, tmp_path: Path
+) -> None:
+    path = documents.write(world.store, "receipt", world.ids["a"]["filing_id"], "pdf", tmp_path)
+
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+
+    flat = "".join(text.split())
+    assert "济南鲁锦织造有限公司" in flat
+    assert "有效期3年（自2025年3月至2028年2月）" in flat
+    rows = [line.split() for line in fonts.splitlines()[2:] if "CJK" in line]
+    assert rows and all("yes" in r[-5:-3] for r in rows)  # emb (and sub) columns
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no .docx left behind
