@@ -19,6 +19,7 @@ from casework.errors import CaseworkError, NotFound, PermissionDenied
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.registry.exits_views import exit_cases_of, filing_row
 from casework.registry.queries import catalog
+from casework.ui.archiving import archive_after
 from casework.ui.context import AppContext
 from casework.ui.exits_parts import (
     SUSPENDED_BANNER,
@@ -150,6 +151,7 @@ class ExitsPage:
                 evidence=evidence.value,
                 on=self.ctx.today,
             )
+            archive_after(self.ctx, self.messages, "exit", self.filing_id)
             return f"已登记主体灭失：备案自{day}起自动撤销（EXIT-07）"
 
         fields = {"extinct_on": extinct_on, "evidence": evidence}
@@ -174,6 +176,7 @@ class ExitsPage:
                 closing_work=work.value,
                 on=self.ctx.today,
             )
+            archive_after(self.ctx, self.messages, "exit", self.filing_id)
             return "已出具撤销备案函，备案终止（自愿撤销，EXIT-02）"
 
         return Action("complete", label("complete", WITHDRAWAL), run, {"closing_work": work})
@@ -274,6 +277,7 @@ class ExitsPage:
                 closing_work=work.value,
                 on=self.ctx.today,
             )
+            archive_after(self.ctx, self.messages, "exit", self.filing_id)
             return "已出具撤销备案函，备案终止（违规撤销，EXIT-06）"
 
         return Action("revoke", label("revoke", VIOLATION), run, {"closing_work": work})

@@ -24,6 +24,7 @@ from casework.registry.notice_views import (
     city_notices,
     receipt,
 )
+from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
     GuardedSelectMultiple,
@@ -236,8 +237,12 @@ class FilingSection:
         done: list[int] = []
         try:
             for app_id in chosen(int(v) for v in self.apps.value):
-                self.ctx.run(registry.file_application, application_id=app_id, on=self.ctx.today)
+                filing_id = self.ctx.run(
+                    registry.file_application, application_id=app_id, on=self.ctx.today
+                )
                 done.append(app_id)
+                procedure = "scope" if is_scope_addition(self.ctx.store, app_id) else "filing"
+                archive_after(self.ctx, self.messages, procedure, int(filing_id))
         finally:
             if done:
                 self.page.refresh()
@@ -340,3 +345,16 @@ def build(ctx: AppContext, application_id: int | None = None) -> w.Widget:
 def app(application_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
     return open_page(HEADING, lambda ctx: build(ctx, application_id))
+
+
+def is_scope_addition(store: Any, application_id: int) -> bool:
+    from sqlalchemy import select
+
+    from casework.registry.selection import SCOPE_ADDITION
+    from casework.store.tables import applications
+
+    with store.read() as conn:
+        kind = conn.execute(
+            select(applications.c.kind).where(applications.c.id == application_id)
+        ).scalar_one()
+    return bool(kind == SCOPE_ADDITION)

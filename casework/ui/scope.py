@@ -28,6 +28,7 @@ from casework.registry.scope_views import (
     scope_history,
     scope_rows,
 )
+from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
     GuardedSelectMultiple,
@@ -221,6 +222,7 @@ class ScopePage:
             reason=self.reason.value,
         )
         self.removal_draft.clear(reset=True)
+        archive_after(self.ctx, self.messages, "scope", self.filing_id)
         self.refresh()
         self.messages.ok(f"已删除考核项目{'、'.join(codes)}；机构代码和有效期不变")
 

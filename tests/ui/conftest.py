@@ -46,3 +46,9 @@ def context_for(world: World, username: str) -> AppContext:
     with world.store.read() as conn:
         actor = actor_for(conn, username)
     return AppContext(store=world.store, actor=actor, today=date(2027, 12, 1))
+
+
+@pytest.fixture(autouse=True)
+def no_archiving_on_submit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """App tests do not start report kernels; tests/ui/test_archive_on_submit.py does."""
+    monkeypatch.setenv("CASEWORK_ARCHIVE_ON_SUBMIT", "0")

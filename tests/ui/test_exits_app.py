@@ -498,3 +498,26 @@ def test_after_an_action_succeeds_its_form_comes_back_empty_after_a_reload(
     assert load_form_draft(store, OFFICER, "exits:restore", key) == {}
     assert [c["status"] for c in stored_cases(filing)] == ["已恢复"]
     assert again.panel.fields["open_investigation"]["grounds"].value == ""
+
+
+def test_a_completed_exit_is_archived_on_submission_exit_08(
+    filing: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import threading
+
+    from casework.store.tables import archive_entries
+
+    monkeypatch.setenv("CASEWORK_ARCHIVE_ON_SUBMIT", "1")
+    monkeypatch.setenv("CASEWORK_ARCHIVE", str(tmp_path / "archive"))
+    page = page_at(filing, date(2025, 9, 1))
+
+    act(page, "record_extinction", extinct_on=date(2025, 8, 15), evidence="注销登记通知书")
+    for thread in [t for t in threading.enumerate() if t.name.startswith("archive-exit-")]:
+        thread.join(timeout=300)
+
+    with filing["world"].store.read() as conn:
+        archived = conn.execute(
+            select(archive_entries.c.procedure, archive_entries.c.case_id)
+        ).all()
+    assert ("exit", filing["filing_id"]) in [tuple(a) for a in archived]
+    assert "归档报告已生成" in page.messages.widget.value

@@ -1,0 +1,43 @@
+"""The apps archive a completed procedure on submission (the archived report: executed headless
+from its recorded parameters, exported to self-contained HTML and PDF, entered in the archive).
+
+Archiving takes seconds, so it runs in a background thread and reports back on the page. It can
+be switched off with ``CASEWORK_ARCHIVE_ON_SUBMIT=0`` (tests of the apps themselves, or a
+deployment that archives in a nightly batch with ``casework report``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from casework.ui.context import AppContext
+from casework.ui.kit import Messages
+
+log = logging.getLogger("casework.ui")
+
+
+def enabled() -> bool:
+    return os.environ.get("CASEWORK_ARCHIVE_ON_SUBMIT", "1") != "0"
+
+
+def archive_after(ctx: AppContext, messages: Messages, procedure: str, case_id: int) -> Any:
+    """Start archiving ``procedure`` for ``case_id``; returns the thread (None when disabled)."""
+    if not enabled():
+        return None
+
+    def work() -> None:
+        from casework.reports import archive_procedure
+
+        try:
+            entry = archive_procedure(ctx.store, ctx.actor, procedure, int(case_id))
+            messages.info(f"归档报告已生成（归档序号 {getattr(entry, 'seq', '')}）")
+        except Exception as exc:  # archiving must never break the page
+            log.exception("archiving %s %s failed", procedure, case_id)
+            messages.error(f"归档报告未能生成，已记录，可稍后用 casework report 补做：{exc}")
+
+    thread = threading.Thread(target=work, name=f"archive-{procedure}-{case_id}", daemon=True)
+    thread.start()
+    return thread
