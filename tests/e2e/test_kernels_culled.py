@@ -20,8 +20,17 @@ pytestmark = pytest.mark.browser
 
 
 def kernels(server: VoilaServer) -> list[psutil.Process]:
-    children = psutil.Process(server.process.pid).children(recursive=True)
-    return [c for c in children if "ipykernel_launcher" in " ".join(c.cmdline())]
+    """The live kernel processes of the server (zombies and exited ones do not count)."""
+    alive = []
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(
+                child.cmdline()
+            ):
+                alive.append(child)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return alive
 
 
 @pytest.fixture
