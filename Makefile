@@ -53,7 +53,7 @@ hub: hub-deps
 # The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server.
 pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
-	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -n 2 --dist loadfile
 
 test: lint pytest
 
