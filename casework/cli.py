@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="考核机构目录")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
     export = cat_sub.add_parser("export", help="导出考核机构目录")
-    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument(
+        "--format", choices=("csv", "xlsx", "html"), default="csv", help="html：自包含的静态网页"
+    )
     export.add_argument("--output", "-o", type=Path, default=None)
     export.add_argument("--city", default=None, help="只导出某市（行政区划代码）")
     serve = sub.add_parser("serve", help="用 Voilà 提供应用（加固设置）")
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="校验审计日志哈希链")
+    from casework.reports.cli import add_parsers  # report, letter, archive
+
+    add_parsers(sub)
     return parser
 
 
@@ -103,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "import":
         return _import(store, args)
+    if args.command in ("report", "letter", "archive"):
+        from casework.reports import cli as documents_cli
+
+        return int(getattr(documents_cli, args.command)(store, args))
     if args.command == "demo":
         from casework.demo import build_demo
 
@@ -121,9 +130,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "catalog":
-        from casework.registry.export import export_catalog
+        from casework.dashboard.publish import publish_catalog
 
-        exported = export_catalog(store, fmt=args.format, output=args.output, city_code=args.city)
+        exported = publish_catalog(store, fmt=args.format, output=args.output, city_code=args.city)
         print(f"考核机构目录已导出：{exported}")
         return 0
     if args.command == "audit":

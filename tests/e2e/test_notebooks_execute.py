@@ -15,7 +15,12 @@ from casework.store.engine import open_store
 from casework.ui.pages import PAGES, notebook_json
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-USER_FOR_ROLE = {"专家": "expert370100_1", "市级经办": "officer370100", "机构": "inst_user"}
+USER_FOR_ROLE = {
+    "专家": "expert370100_1",
+    "市级经办": "officer370100",
+    "机构": "inst_user",
+    "省级管理": "province",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +40,13 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         display_name="机构负责人",
         role="机构",
         institution_id=inst,
+    )
+    registry.add_user(
+        store,
+        registry.SYSTEM_ACTOR,
+        username="province",
+        display_name="省级管理员",
+        role="省级管理",
     )
     store.dispose()
     return url

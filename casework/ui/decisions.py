@@ -1,0 +1,295 @@
+"""研究确定 — the city decides on the panel's or the group's opinion (SEL-04, SEL-07, REN-05,
+REN-06).
+
+Selection: the city's applications in 评估中 whose panel members have all submitted; for the
+chosen one the panel verdict (eligibility, priority, unmet conditions — computed with
+:func:`casework.scoring.evaluate_selection` by :class:`SelectionVerdictView`), then 拟备案 or
+不予备案 with a note through :func:`registry.decide_application`. Only an eligible applicant
+may be approved (SEL-04); a 6th institution per project or a 6th project per institution needs
+an override reason and a 市级负责人 (SEL-07) — the registry enforces both and the page shows its
+message. Renewal: :class:`casework.ui.decisions_parts.RenewalDecisionPage`.
+
+The notebook parameter ``case_id`` is ``"selection:<application id>"`` or
+``"renewal:<renewal case id>"`` (a bare number is an application id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from casework import registry
+from casework.errors import NotFound, RuleViolation
+from casework.registry.actors import CITY_MANAGER
+from casework.registry.decision_views import (
+    ASSESSING,
+    renewal_cases_assessing,
+    selection_cases,
+    selection_record,
+)
+from casework.registry.sheets import rubric_by_id
+from casework.ui.archiving import archive_after
+from casework.ui.city_cases import (
+    WIDE,
+    info,
+    open_page,
+    options,
+    page_or_refusal,
+    require_city_role,
+    require_own_city,
+    section,
+)
+from casework.ui.context import AppContext
+from casework.ui.decisions_parts import HEADING, RenewalDecisionPage
+from casework.ui.drafts import FormDraft
+from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded, table_html, title
+from casework.ui.scope_parts import QuotaSection
+from casework.ui.selection_panel_parts import SelectionVerdictView
+
+SELECTION, RENEWAL = "selection", "renewal"
+SELECTION_HEADERS = {
+    "application_id": "申请编号",
+    "institution": "申报单位",
+    "kind": "类型",
+    "projects": "申报项目",
+    "progress": "已提交核验表",
+}
+RENEWAL_HEADERS = {
+    "renewal_id": "案件编号",
+    "institution": "考核机构",
+    "code": "机构代码",
+    "term_end": "有效期至",
+    "progress": "已提交评分表",
+}
+QUOTA_EXPLAINED = (
+    "拟备案后本市同一考核项目的考核机构超过5家、或该机构考核项目超过5个的（SEL-07），"
+    "须填写突破理由，并由市级负责人研究确定。"
+)
+
+
+def parse_case_id(case_id: int | str) -> tuple[str, int]:
+    """``"selection:12"`` / ``"renewal:3"`` (or a bare application id) → (kind, id)."""
+    text = str(case_id).strip()
+    kind, _, number = text.rpartition(":")
+    kind = kind or SELECTION
+    if kind not in (SELECTION, RENEWAL) or not number.isdigit():
+        raise NotFound(f"案件编号“{text}”无效：应为 selection:申请编号 或 renewal:续期案件编号")
+    return kind, int(number)
+
+
+class SelectionDecisionPage:
+    """One application of the acting user's city, decided on the panel verdict."""
+
+    def __init__(self, ctx: AppContext, application_id: int) -> None:
+        record = selection_record(ctx.store, application_id)
+        if record is None:
+            raise NotFound(f"未找到备案申请（编号{application_id}）")
+        require_own_city(ctx, record["city_code"], f"{record['institution']}的申请", "打开研究确定")
+        self.ctx, self.application_id = ctx, application_id
+        self.messages = Messages()
+        self.header = w.HTML()
+        self.verdict_view: SelectionVerdictView | None = None
+        verdict: w.Widget = info("尚未组建遴选评估组，不能研究确定")
+        if record["panel_id"] is not None:
+            supplementary = pd.DataFrame(
+                list(record["supplementary"] or []), columns=["sub_id", "text"]
+            )
+            self.verdict_view = SelectionVerdictView(
+                ctx, int(record["panel_id"]), rubric_by_id(str(record["rubric_id"])), supplementary
+            )
+            self.verdict_view.widget.children[0].value = "<h3>评估组意见（SEL-04）</h3>"
+            self.verdict_view.body.observe(lambda _c: self._buttons(), names="value")
+            verdict = self.verdict_view.widget
+        self.note = w.Textarea(
+            description="决定说明",
+            continuous_update=False,
+            layout=WIDE,
+            placeholder="研究确定的意见",
+        )
+        self.override_reason = w.Textarea(
+            description="突破理由",
+            continuous_update=False,
+            layout=WIDE,
+            placeholder="仅在突破数量限制时填写（SEL-07，须市级负责人）",
+        )
+        self.approve_button = w.Button(description="拟备案", button_style="success")
+        self.approve_button.on_click(guarded(ctx, self.messages, "研究确定拟备案", self._approve))
+        self.reject_button = w.Button(description="不予备案", button_style="danger")
+        self.reject_button.on_click(guarded(ctx, self.messages, "研究确定不予备案", self._reject))
+        self.decided = w.HTML()
+        self.quota = QuotaSection(ctx, record["city_code"], int(record["institution_id"]))
+        role_note = (
+            ""
+            if ctx.actor.role == CITY_MANAGER
+            else "　您是市级经办：突破数量限制须由市级负责人决定"
+        )
+        self.widget = w.VBox(
+            [
+                self.header,
+                verdict,
+                section(
+                    "研究确定（SEL-04、SEL-07）",
+                    info(QUOTA_EXPLAINED + role_note),
+                    self.note,
+                    self.override_reason,
+                    w.HBox([self.approve_button, self.reject_button]),
+                    self.decided,
+                ),
+                self.messages.widget,
+                self.quota.widget,
+            ]
+        )
+        self.refresh()
+        fields = {"note": self.note, "override_reason": self.override_reason}
+        self.draft = FormDraft(ctx, "decisions:selection", str(application_id), fields)
+
+    def record(self) -> dict[str, Any]:
+        record = selection_record(self.ctx.store, self.application_id)
+        if record is None:
+            raise NotFound(f"未找到备案申请（编号{self.application_id}）")
+        return record
+
+    def refresh(self) -> None:
+        record = self.record()
+        self.header.value = title(
+            f"{HEADING}（遴选）：{record['institution']}",
+            f"申请编号 {self.application_id}　{record['kind']}　申报项目：{record['projects']}　"
+            f"征集公告：{record['call_title']}　状态：{record['status']}",
+        ).value
+        if self.verdict_view is not None:
+            self.verdict_view.refresh()
+        self.decided.value = (
+            f"<p><b>已于{record['decided_on']}研究确定：{esc(record['status'])}</b>"
+            f"　{esc(record['decision_note'] or '')}</p>"
+            if record["decided_on"] is not None
+            else ""
+        )
+        self.quota.refresh()
+        self._buttons()
+
+    def _buttons(self) -> None:
+        open_ = (
+            self.verdict_view is not None
+            and self.verdict_view.verdict is not None
+            and self.record()["status"] == ASSESSING
+        )
+        # approve stays enabled for an ineligible applicant: the registry refuses it and
+        # names the unmet conditions (SEL-04)
+        self.approve_button.disabled = not open_
+        self.reject_button.disabled = not open_
+
+    def _decide(self, approve: bool) -> dict[str, Any]:
+        result: dict[str, Any] = self.ctx.run(
+            registry.decide_application,
+            application_id=self.application_id,
+            approve=approve,
+            on=self.ctx.today,
+            note=self.note.value.strip(),
+            override_reason=self.override_reason.value.strip() if approve else "",
+        )
+        self.draft.clear(reset=True)
+        archive_after(self.ctx, self.messages, "selection", self.application_id)
+        self.refresh()
+        return result
+
+    def _approve(self, _button: Any = None) -> None:
+        result = self._decide(True)
+        priority = "，优先备案" if result["priority"] else ""
+        self.messages.ok(f"已研究确定：拟备案{priority}；可在“公示与备案”中公示")
+
+    def _reject(self, _button: Any = None) -> None:
+        self._decide(False)
+        self.messages.ok("已研究确定：不予备案（未通过）")
+
+
+class DecisionsHome:
+    """The city's cases ready for a decision: applications and renewal cases."""
+
+    def __init__(self, ctx: AppContext, city_code: str) -> None:
+        self.ctx = ctx
+        self.messages = Messages()
+        self.holder = w.VBox()
+        apps = selection_cases(ctx.store, city_code)
+        cases = renewal_cases_assessing(ctx.store, city_code)
+        self.application = self._picker(apps, "application_id", "申报单位")
+        self.renewal = self._picker(cases, "renewal_id", "续期机构")
+        self.open_application = self._button(SELECTION, self.application)
+        self.open_renewal = self._button(RENEWAL, self.renewal)
+        self.widget = w.VBox(
+            [
+                title(HEADING, "根据评估组意见研究确定遴选结果和续期评估结果"),
+                section(
+                    "遴选：评估组成员已全部提交核验表的申请（SEL-04、SEL-07）",
+                    self._listing(apps, SELECTION_HEADERS, "本市暂无可研究确定的申请"),
+                    w.HBox([self.application, self.open_application]),
+                ),
+                section(
+                    "续期：评估组已全部提交评分表的案件（REN-05、REN-06）",
+                    self._listing(cases, RENEWAL_HEADERS, "本市暂无可研究确定的续期案件"),
+                    w.HBox([self.renewal, self.open_renewal]),
+                ),
+                self.messages.widget,
+                self.holder,
+            ]
+        )
+
+    def _picker(self, frame: pd.DataFrame, key: str, label: str) -> Any:
+        ready = frame[frame["ready"]]
+        return guard(
+            GuardedDropdown(
+                options=options(ready, key, lambda r: f"{r[key]} {r['institution']}"),
+                description=label,
+                layout=WIDE,
+            ),
+            self.ctx,
+            label,
+        )
+
+    def _button(self, kind: str, picker: Any) -> w.Button:
+        button = w.Button(description="打开", button_style="primary", disabled=not picker.options)
+        button.on_click(
+            guarded(self.ctx, self.messages, "打开研究确定", lambda _b: self._open(kind, picker))
+        )
+        return button
+
+    @staticmethod
+    def _listing(frame: pd.DataFrame, headers: dict[str, str], empty: str) -> w.HTML:
+        """The ready cases as a table; those still waiting for sheets named below it."""
+        ready, waiting = frame[frame["ready"]], frame[~frame["ready"]]
+        text = table_html(ready, headers) if len(ready) else f"<p>{esc(empty)}</p>"
+        if len(waiting):
+            names = "、".join(
+                f"{r['institution']}（{r['progress']}）" for r in waiting.to_dict("records")
+            )
+            text += f"<p style='color:#666'>尚待评估组提交的：{esc(names)}</p>"
+        return w.HTML(text)
+
+    def _open(self, kind: str, picker: Any) -> None:
+        if picker.value is None:
+            raise RuleViolation("请先选择案件")
+        self.holder.children = [case_page(self.ctx, kind, int(picker.value))]
+
+
+def case_page(ctx: AppContext, kind: str, number: int) -> w.Widget:
+    if kind == RENEWAL:
+        return RenewalDecisionPage(ctx, number).widget
+    return SelectionDecisionPage(ctx, number).widget
+
+
+def build(ctx: AppContext, case_id: int | str | None = None) -> w.Widget:
+    """The page for the acting user: one case, or the city's cases ready for a decision."""
+
+    def make() -> w.Widget:
+        city = require_city_role(ctx, "打开研究确定")
+        if case_id is None:
+            return DecisionsHome(ctx, city).widget
+        return case_page(ctx, *parse_case_id(case_id))
+
+    return page_or_refusal(HEADING, make)
+
+
+def app(case_id: int | str | None = None) -> w.Widget:
+    """Notebook entry point: the signed-in user's page."""
+    return open_page(HEADING, lambda ctx: build(ctx, case_id))

@@ -1,0 +1,249 @@
+"""研究确定 — the renewal half (REN-05, REN-06): the city decides on the renewal group's
+Attachment 6.
+
+The page computes Attachment 6 from the members' submitted sheets with
+:func:`casework.scoring.renewal_outcome` (as the leader's view does), shows the group's opinion,
+the projects without assessment during the term that will not be renewed (REN-05) and any veto
+finding (REN-06: the decision opens a supervision case at once). 确定评估结果 calls
+:func:`registry.decide_renewal`, which recomputes all of it on the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from casework import registry, rules, scoring
+from casework.errors import NotFound
+from casework.registry.decision_views import (
+    ASSESSING,
+    renewal_record,
+    submitted_group_sheets,
+    submitted_self_sheet,
+)
+from casework.registry.renewal import projects_without_assessment
+from casework.registry.scope_views import project_name_map
+from casework.registry.selection_panel_views import panel_roster
+from casework.registry.sheets import renewal_frames, rubric_by_id
+from casework.terms import filing_term
+from casework.ui.archiving import archive_after
+from casework.ui.city_cases import WIDE, info, require_own_city, section
+from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft
+from casework.ui.kit import Messages, esc, guarded, table_html, title
+
+HEADING = "研究确定"
+GROUP_HEADERS = {"group": "一级指标", "max_points": "分值", "points": "评估组平均得分"}
+
+
+def names_of(ctx: AppContext, panel_id: int) -> dict[str, str]:
+    roster = panel_roster(ctx.store, panel_id)
+    return dict(zip(roster.username, roster.display_name, strict=True))
+
+
+def outcome_of(ctx: AppContext, record: dict[str, Any]) -> scoring.Attachment6Summary | None:
+    """Attachment 6 from every member's submitted sheet; None while a sheet is missing."""
+    panel_id = record["panel_id"]
+    if panel_id is None:
+        return None
+    roster = panel_roster(ctx.store, int(panel_id))
+    done = submitted_group_sheets(ctx.store, int(panel_id))
+    if not len(roster) or {s["author"] for s in done} != set(roster.username):
+        return None
+    rubric = rubric_by_id(str(record["rubric_id"]))
+    pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
+    own = submitted_self_sheet(ctx.store, int(record["renewal_id"]))
+    self_sheet = None if own is None else renewal_frames(own["rows"], own["veto"], own["author"])[0]
+    return scoring.renewal_outcome(
+        rubric, [p[0] for p in pairs], [p[1] for p in pairs], self_sheet=self_sheet
+    )
+
+
+def attachment6_html(
+    outcome: scoring.Attachment6Summary, rubric: Any, names: dict[str, str]
+) -> str:
+    """Members' totals, per 一级指标, composite and grade, self-vs-group and veto findings."""
+    totals = pd.DataFrame(
+        {
+            "专家": [names.get(str(m), str(m)) for m in outcome.member_totals.index],
+            "专家评分": [f"{float(v):g}" for v in outcome.member_totals],
+        }
+    )
+    groups = (
+        outcome.group_totals.groupby(["group_no", "group"], as_index=False)
+        .agg(points=("points", "mean"), max_points=("max_points", "first"))
+        .assign(
+            points=lambda f: f.points.map(lambda v: f"{scoring.round_half_up(v):g}"),
+            max_points=lambda f: f.max_points.map(lambda v: f"{v:g}"),
+        )
+    )
+    parts = [table_html(totals), "<p></p>", table_html(groups, GROUP_HEADERS)]
+    if outcome.delta is not None:
+        d = outcome.delta
+        parts.append(
+            f"<p>机构自评 {d.self_total:g} 分，评估组平均 {d.group_mean_total:g} 分，"
+            f"相差 {d.delta_total:g} 分</p>"
+        )
+    parts.append(
+        f'<p class="cw-total">综合得分：{outcome.composite:g}　等次：{esc(outcome.grade.label)}'
+        f"（综合得分{rules.PASS_MARK:g}分及以上且无不合格项为合格，REN-05）</p>"
+    )
+    texts = rubric.veto_items.set_index("veto_id")["text"]
+    if outcome.veto.found_items:
+        found = "；".join(f"{v} {texts.get(v, '')}" for v in outcome.veto.found_items)
+        parts.append(
+            f"<p class='cw-overdue'>不合格项：{esc(found)}（REN-06：评估不合格，"
+            "确定后立即登记监管事项进行调查）</p>"
+        )
+    else:
+        parts.append("<p>不合格项：无（REN-06）</p>")
+    return "".join(parts)
+
+
+class RenewalDecisionPage:
+    """One renewal case of the acting user's city, decided on the group's Attachment 6."""
+
+    def __init__(self, ctx: AppContext, renewal_id: int) -> None:
+        record = renewal_record(ctx.store, renewal_id)
+        if record is None:
+            raise NotFound(f"未找到续期评估案件（编号{renewal_id}）")
+        require_own_city(
+            ctx, record["city_code"], f"{record['institution']}的续期评估", "打开研究确定"
+        )
+        self.ctx, self.renewal_id = ctx, renewal_id
+        self.names = project_name_map(ctx.store)
+        self.messages = Messages()
+        self.header = w.HTML()
+        self.summary = w.HTML()
+        self.group_opinion = w.HTML()
+        self.dropped = w.HTML()
+        self.result = w.HTML()
+        self.opinion = w.Textarea(
+            value=str(record["opinion"] or ""),
+            description="确定意见",
+            placeholder="研究确定的意见（默认为评估组意见建议）",
+            continuous_update=False,
+            layout=WIDE,
+        )
+        self.decide_button = w.Button(description="确定评估结果", button_style="primary")
+        self.decide_button.on_click(
+            guarded(ctx, self.messages, "研究确定续期评估结果", self._decide)
+        )
+        self.refresh_button = w.Button(description="刷新")
+        self.refresh_button.on_click(
+            guarded(ctx, self.messages, "刷新续期评估", lambda _b: self.refresh())
+        )
+        self.widget = w.VBox(
+            [
+                self.header,
+                section("续期评估组意见反馈表（附件6）", self.summary, self.group_opinion),
+                section("备案期内未开展考核的项目（REN-05）", self.dropped),
+                section(
+                    "研究确定（REN-05、REN-06）",
+                    self.opinion,
+                    w.HBox([self.decide_button, self.refresh_button]),
+                    self.result,
+                ),
+                self.messages.widget,
+            ]
+        )
+        self.outcome: scoring.Attachment6Summary | None = None
+        self.refresh()
+        self.draft = FormDraft(ctx, "decisions:renewal", str(renewal_id), {"opinion": self.opinion})
+
+    def record(self) -> dict[str, Any]:
+        record = renewal_record(self.ctx.store, self.renewal_id)
+        if record is None:
+            raise NotFound(f"未找到续期评估案件（编号{self.renewal_id}）")
+        return record
+
+    def _label(self, code: str) -> str:
+        return f"{code} {self.names.get(code, '')}".strip()
+
+    def refresh(self) -> None:
+        record = self.record()
+        term = filing_term(record["term_start"])
+        self.header.value = title(
+            f"{HEADING}（续期评估）：{record['institution']}",
+            f"续期评估案件编号 {self.renewal_id}　机构代码：{record['code']}　"
+            f"现有效期：{term.text}　状态：{record['status']}",
+        ).value
+        self.outcome = outcome_of(self.ctx, record)
+        if self.outcome is None:
+            roster = (
+                panel_roster(self.ctx.store, int(record["panel_id"]))
+                if record["panel_id"] is not None
+                else pd.DataFrame(columns=["display_name", "sheet_status"])
+            )
+            waiting = roster[roster.sheet_status != "已提交"]
+            self.summary.value = info(
+                "评估组成员尚未全部提交评分表"
+                + (f"：{'、'.join(waiting.display_name)}" if len(waiting) else "")
+                + "；全部提交后显示附件6并可研究确定"
+            ).value
+        else:
+            rubric = rubric_by_id(str(record["rubric_id"]))
+            names = names_of(self.ctx, int(record["panel_id"]))
+            self.summary.value = attachment6_html(self.outcome, rubric, names)
+        opinion = str(record["opinion"] or "").strip()
+        self.group_opinion.value = (
+            f"<p><b>评估组意见建议：</b>{esc(opinion)}</p>"
+            if opinion
+            else "<p>评估组组长尚未提交评估组意见建议（附件6）</p>"
+        )
+        self._show_dropped(record, term)
+        self._show_result(record)
+        self.decide_button.disabled = record["status"] != ASSESSING or self.outcome is None
+
+    def _show_dropped(self, record: dict[str, Any], term: Any) -> None:
+        dropped = projects_without_assessment(record)
+        held = [p["project_code"] for p in (record["application"] or {}).get("projects", [])]
+        labels = "、".join(map(self._label, dropped))
+        text = (
+            f"<p>以下项目备案期内未开展考核，续期时不再纳入考核范围：{esc(labels)}</p>"
+            if dropped
+            else "<p>备案期内各项目均开展了考核</p>"
+        )
+        if dropped and set(dropped) >= set(held):
+            text += "<p class='cw-overdue'>备案期内全部项目均未开展考核，不予续期（REN-05）</p>"
+        if record["status"] == ASSESSING:
+            text += f"<p>评估合格的，新有效期为{esc(term.next_term().text)}，机构代码不变</p>"
+        self.dropped.value = text
+
+    def _show_result(self, record: dict[str, Any]) -> None:
+        if record["decided_on"] is None:
+            self.result.value = ""
+            return
+        text = (
+            f"<p><b>已于{record['decided_on']}研究确定：{esc(record['grade'])}</b>"
+            f"　综合得分：{float(record['composite'] or 0):g}</p>"
+        )
+        if record["grade"] == rules.GRADE_PASS:
+            text += (
+                f"<p>新有效期：{esc(filing_term(record['term_start']).text)}，"
+                f"机构代码{esc(record['code'])}不变</p>"
+            )
+            if record["dropped_projects"]:
+                dropped = "、".join(map(self._label, record["dropped_projects"]))
+                text += f"<p>不再纳入考核范围的项目：{esc(dropped)}</p>"
+        else:
+            text += "<p>不予续期</p>"
+        if record["veto_found"]:
+            text += "<p class='cw-overdue'>存在不合格项，已登记监管事项（REN-06）</p>"
+        self.result.value = text
+
+    def _decide(self, _button: Any = None) -> None:
+        outcome = self.ctx.run(
+            registry.decide_renewal,
+            renewal_id=self.renewal_id,
+            on=self.ctx.today,
+            opinion=self.opinion.value.strip(),
+        )
+        self.draft.clear()
+        archive_after(self.ctx, self.messages, "renewal", self.renewal_id)
+        self.refresh()
+        self.messages.ok(
+            f"已研究确定续期评估结果：{outcome['grade']}（综合得分 {outcome['composite']:g}）"
+        )
