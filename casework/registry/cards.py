@@ -194,6 +194,8 @@ def audit_index(conn: Connection) -> AuditIndex:
             after = change.get("after") or {}
             hit = (row.command, row.actor, row.at)
             columns = [*after, *([f"status={after['status']}"] if "status" in after else [])]
+            if change.get("op") == "insert":
+                columns.append("id")  # an insert's key is not among its values
             for column in columns:
                 index.setdefault((table, key, column), []).append(hit)
     return index

@@ -99,3 +99,12 @@ def test_the_timeline_shows_scope_removal_and_a_passed_renewal_sel_06_ren_05(
     renewed = frame[frame["event"] == "新备案期开始"].iloc[0]
     assert renewed["date"].date().day == 1 and renewed["rule_id"] == "REN-05"
     assert frame["date"].is_monotonic_increasing
+
+
+def test_the_filing_event_names_who_recorded_it(world: World, template: dict[str, Any]) -> None:
+    ids = world.filed("济南泉城剪纸工作室", ("P002",))
+
+    frame = filing_timeline(world.store, ids["filing_id"])
+
+    filed = frame[frame["event"] == "备案"].iloc[0]
+    assert filed["recorded_by"] == "officer370100" and filed["command"] == "出具备案回执"
