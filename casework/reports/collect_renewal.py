@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework import rules
 from casework.registry.sheets import renewal_frames, rubric_by_id
-from casework.reports.collect_selection import display, one, project_names
+from casework.reports.collect_selection import one, panel_roster, project_names
 from casework.reports.content import (
     Field,
     Form,
@@ -26,7 +26,6 @@ from casework.store.tables import (
     filing_terms,
     filings,
     institutions,
-    panel_members,
     panels,
     renewal_cases,
     renewal_rounds,
@@ -61,25 +60,7 @@ def renewal(store: Store, renewal_id: int) -> ReportData:
         inst = one(conn, institutions, "考核机构", id=f["institution_id"])
         rnd = one(conn, renewal_rounds, "续期评估轮次", id=case["round_id"])
         panel = one(conn, panels, "续期评估组", renewal_id=renewal_id)
-        members = (
-            conn.execute(
-                select(panel_members)
-                .filter_by(panel_id=panel["id"])
-                .order_by(panel_members.c.username)
-            )
-            .mappings()
-            .all()
-        )
-        names = {m["username"]: display(conn, m["username"]) for m in members}
-        done = (
-            conn.execute(
-                select(sheets)
-                .filter_by(panel_id=panel["id"], status="已提交")
-                .order_by(sheets.c.author)
-            )
-            .mappings()
-            .all()
-        )
+        _members, names, done = panel_roster(conn, panel["id"])
         own = (
             conn.execute(
                 select(sheets).filter_by(renewal_id=renewal_id, kind="自评", status="已提交")

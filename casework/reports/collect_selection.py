@@ -58,6 +58,22 @@ def project_names(conn: Connection, codes: list[str]) -> list[str]:
     return [names.get(c, c) for c in sorted(codes)]
 
 
+def panel_roster(conn: Connection, panel_id: int) -> tuple[list[Any], dict[str, str], list[Any]]:
+    """A panel's members, their display names and their submitted sheets, in name order."""
+    members = list(
+        conn.execute(
+            select(panel_members).filter_by(panel_id=panel_id).order_by(panel_members.c.username)
+        ).mappings()
+    )
+    names = {m["username"]: display(conn, m["username"]) for m in members}
+    done = list(
+        conn.execute(
+            select(sheets).filter_by(panel_id=panel_id, status="已提交").order_by(sheets.c.author)
+        ).mappings()
+    )
+    return members, names, done
+
+
 def display(conn: Connection, username: str) -> str:
     name = conn.execute(select(users.c.display_name).filter_by(username=username)).scalar()
     return str(name or username)
@@ -88,25 +104,7 @@ def selection(store: Store, application_id: int) -> ReportData:
         )
         names = project_names(conn, codes)
         panel = one(conn, panels, "遴选评估组", application_id=application_id)
-        members = (
-            conn.execute(
-                select(panel_members)
-                .filter_by(panel_id=panel["id"])
-                .order_by(panel_members.c.username)
-            )
-            .mappings()
-            .all()
-        )
-        shown_names = {m["username"]: display(conn, m["username"]) for m in members}
-        done = (
-            conn.execute(
-                select(sheets)
-                .filter_by(panel_id=panel["id"], status="已提交")
-                .order_by(sheets.c.author)
-            )
-            .mappings()
-            .all()
-        )
+        members, shown_names, done = panel_roster(conn, panel["id"])
         overrides = (
             conn.execute(select(quota_overrides).filter_by(application_id=application_id))
             .mappings()
