@@ -79,7 +79,9 @@ def renewal(store: Store, renewal_id: int) -> ReportData:
     rubric = rubric_by_id(rnd["rubric_id"])
     pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
     outcome = renewal_outcome(rubric, [p[0] for p in pairs], [p[1] for p in pairs])
-    totals = {names.get(k, k): round(float(v), 2) for k, v in outcome.member_totals.items()}
+    totals = {
+        names.get(str(k), str(k)): round(float(v), 2) for k, v in outcome.member_totals.items()
+    }
     new = [t for t in terms if t["source"] == "续期" and t["first_day"] > case["decided_on"]]
     new_term = FilingTerm.from_months(new[0]["first_day"], new[0]["last_day"]) if new else None
     vetoes = rubric.veto_items.set_index("veto_id")["text"]
