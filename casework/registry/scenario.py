@@ -110,6 +110,19 @@ def veto_rows(found: Sequence[str] = ()) -> list[dict[str, Any]]:
     return [{"veto_id": v, "found": v in found} for v in rubric.veto_items.veto_id]
 
 
+def submit_selection_sheets(
+    store: Store,
+    panel_id: int,
+    experts: Sequence[str],
+    rows: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """Every listed panel member declares no conflict of interest and submits a checklist."""
+    for name in experts:
+        who = expert(name)
+        r.declare_conflict_of_interest(store, who, panel_id=panel_id, no_conflict=True)
+        r.save_sheet(store, who, panel_id=panel_id, rows=rows or full_selection_rows(), submit=True)
+
+
 def ensure_city_catalog(
     store: Store, city_code: str, year: int, project_codes: Sequence[str]
 ) -> None:
@@ -177,10 +190,7 @@ def select_and_file(
     ids["panel_id"] = panel_id
     if stop_at == "评估中":
         return ids
-    for m in members:
-        who = expert(str(m["username"]))
-        r.declare_conflict_of_interest(store, who, panel_id=panel_id, no_conflict=True)
-        r.save_sheet(store, who, panel_id=panel_id, rows=full_selection_rows(), submit=True)
+    submit_selection_sheets(store, panel_id, [str(m["username"]) for m in members])
     decided = calendar.add_workdays(on, 10)
     r.decide_application(
         store,

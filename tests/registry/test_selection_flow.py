@@ -108,16 +108,9 @@ def test_sixth_institution_for_a_project_in_a_city_is_refused_without_override_s
         experts=world.experts[JINAN],
         stop_at="评估中",
     )
-    for e in world.experts[JINAN][:3]:
-        who = scenario.expert(e)
-        r.declare_conflict_of_interest(world.store, who, panel_id=ids["panel_id"], no_conflict=True)
-        r.save_sheet(
-            world.store,
-            who,
-            panel_id=ids["panel_id"],
-            rows=scenario.full_selection_rows(),
-            submit=True,
-        )
+    scenario.submit_selection_sheets(
+        world.store, ids["panel_id"], world.experts[JINAN][:3], scenario.full_selection_rows()
+    )
 
     with pytest.raises(QuotaExceeded) as err:
         r.decide_application(
@@ -155,16 +148,12 @@ def test_an_application_missing_a_mandatory_condition_cannot_be_approved_sel_04(
         experts=world.experts[JINAN],
         stop_at="评估中",
     )
-    for e in world.experts[JINAN][:3]:
-        who = scenario.expert(e)
-        r.declare_conflict_of_interest(world.store, who, panel_id=ids["panel_id"], no_conflict=True)
-        r.save_sheet(
-            world.store,
-            who,
-            panel_id=ids["panel_id"],
-            rows=scenario.full_selection_rows(failing=["4.1"]),
-            submit=True,
-        )
+    scenario.submit_selection_sheets(
+        world.store,
+        ids["panel_id"],
+        world.experts[JINAN][:3],
+        scenario.full_selection_rows(failing=["4.1"]),
+    )
 
     with pytest.raises(RuleViolation) as err:
         r.decide_application(
