@@ -50,10 +50,13 @@ hub: hub-deps
 	CASEWORK_DB=sqlite:///$(CASEWORK_DB) CASEWORK_HUB_PASSWORD=$(CASEWORK_HUB_PASSWORD) \
 	  $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
-# The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server.
+# The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server: on
+# both cores, one worker per test file; then the browser tests in one process (Playwright's sync
+# API refuses to start in a worker where an earlier test left an asyncio loop running).
 pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
-	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -n 2 --dist loadfile
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -n 2 --dist loadfile -m "not browser" && \
+	$(BIN)/pytest -m browser -p no:cacheprovider
 
 test: lint pytest
 

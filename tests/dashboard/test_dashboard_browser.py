@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import VoilaServer, start_voila, stop
-from tests.e2e.conftest import browser as browser
 
 from .conftest import JINAN, QINGDAO, Demo, copy_db, other_city_markers
 
