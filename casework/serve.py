@@ -108,9 +108,14 @@ def demo_identities(db: str | None = None) -> list[tuple[str, str, str]]:
 
 def serve_demo(db: str | None = None, first_port: int = 8866) -> int:
     """Serve the apps once per demo role (each server has its own identity and token)."""
+    import signal
     import subprocess
     import time
 
+    def stop_on_term(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # so that the servers below are stopped too
+
+    signal.signal(signal.SIGTERM, stop_on_term)
     processes = []
     print("专项职业能力考核机构备案管理 — 演示应用（每个角色一个服务，按 Ctrl-C 停止）：")
     for i, (role, username, name) in enumerate(demo_identities(db)):
