@@ -15,6 +15,19 @@ from casework.store.tables import filing_projects, filing_terms, filings, incide
 from .conftest import JINAN, World
 
 
+def renew(world: World, ids: dict, **options: object) -> dict:
+    """Drive the filing's renewal (scenario.renew) with the world's Jinan experts."""
+    term_end = filing_row(world, ids["filing_id"])["term_end"]
+    return scenario.renew(
+        world.store,
+        city_code=JINAN,
+        filing_id=ids["filing_id"],
+        term_end=term_end,
+        experts=world.experts[JINAN],
+        **options,  # type: ignore[arg-type]
+    )
+
+
 def filing_row(world: World, filing_id: int) -> dict:
     with world.store.read() as conn:
         return dict(conn.execute(select(filings).where(filings.c.id == filing_id)).mappings().one())
@@ -50,14 +63,10 @@ def test_a_project_without_assessment_in_the_term_is_dropped_even_when_passed_re
     world: World,
 ) -> None:
     ids = world.filed("济南面塑职业培训学校", ("P001", "P002"))
-    term_end = filing_row(world, ids["filing_id"])["term_end"]
 
-    out = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    out = renew(
+        world,
+        ids,
         assessed={"P002": 0},
     )
 
@@ -82,12 +91,9 @@ def test_composite_below_sixty_fails_the_renewal_and_the_filing_ends_at_term_end
     ids = world.filed("济南剪纸工作室", ("P001",))
     term_end = filing_row(world, ids["filing_id"])["term_end"]
 
-    out = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    out = renew(
+        world,
+        ids,
         scores=(55, 58, 61),
     )
     r.advance(world.store, r.SYSTEM_ACTOR, today=term_end + timedelta(days=1))
@@ -105,14 +111,10 @@ def test_a_veto_item_fails_whatever_the_score_and_opens_a_supervision_case_ren_0
     world: World,
 ) -> None:
     ids = world.filed("济南泥塑有限公司", ("P001",))
-    term_end = filing_row(world, ids["filing_id"])["term_end"]
 
-    out = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    out = renew(
+        world,
+        ids,
         scores=(95, 96, 97),
         veto_found=("V03",),
     )
@@ -126,12 +128,9 @@ def test_a_veto_item_fails_whatever_the_score_and_opens_a_supervision_case_ren_0
 def test_a_renewal_submitted_after_the_deadline_is_refused_ren_02(world: World) -> None:
     ids = world.filed("济南糖画制作中心", ("P001",))
     term_end = filing_row(world, ids["filing_id"])["term_end"]
-    case = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    case = renew(
+        world,
+        ids,
         stop_at="待自评",
     )
 
@@ -154,12 +153,9 @@ def test_a_filing_without_a_renewal_application_ends_as_expired_from_the_expiry_
 ) -> None:
     ids = world.filed("济南葫芦烙画工作室", ("P001",))
     term_end = filing_row(world, ids["filing_id"])["term_end"]
-    case = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    case = renew(
+        world,
+        ids,
         stop_at="待自评",
     )
 
@@ -177,12 +173,9 @@ def test_a_filing_without_a_renewal_application_ends_as_expired_from_the_expiry_
 def test_a_renewal_group_of_two_is_refused_ren_04(world: World) -> None:
     ids = world.filed("济南木雕有限公司", ("P001",))
     term_end = filing_row(world, ids["filing_id"])["term_end"]
-    case = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    case = renew(
+        world,
+        ids,
         stop_at="已提交",
     )
 
@@ -202,13 +195,9 @@ def test_a_renewal_group_of_two_is_refused_ren_04(world: World) -> None:
 
 def test_a_submitted_sheet_is_locked(world: World) -> None:
     ids = world.filed("济南扎染工坊", ("P001",))
-    term_end = filing_row(world, ids["filing_id"])["term_end"]
-    case = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    case = renew(
+        world,
+        ids,
         stop_at="评估中",
     )
     who = scenario.expert(world.experts[JINAN][0])
@@ -234,13 +223,9 @@ def test_a_submitted_sheet_is_locked(world: World) -> None:
 
 def test_deciding_twice_is_an_illegal_transition(world: World) -> None:
     ids = world.filed("济南香包制作社", ("P001",))
-    term_end = filing_row(world, ids["filing_id"])["term_end"]
-    case = scenario.renew(
-        world.store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=world.experts[JINAN],
+    case = renew(
+        world,
+        ids,
     )
 
     with pytest.raises(IllegalTransition):
