@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CASEWORK_DB ?= $(CURDIR)/var/casework.db
 export CASEWORK_DB
 
-.PHONY: setup system-deps hub-deps hub run test lint format pytest bench load clean
+.PHONY: setup system-deps hub-deps hub run test lint format pytest pytest-postgres bench load clean
 
 # Debian packages the apps and tests need: PostgreSQL (the shared store), Chromium and CJK fonts
 # (browser tests and PDF reports). Installed once; skipped when already present.
@@ -50,13 +50,23 @@ hub: hub-deps
 	CASEWORK_DB=sqlite:///$(CASEWORK_DB) CASEWORK_HUB_PASSWORD=$(CASEWORK_HUB_PASSWORD) \
 	  $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
-# The whole suite on SQLite, plus the PostgreSQL-marked tests against a throw-away server: on
-# both cores, one worker per test file; then the browser tests in one process (Playwright's sync
-# API refuses to start in a worker where an earlier test left an asyncio loop running).
+# The whole suite on SQLite (with the PostgreSQL-only store tests), then every test that opens a
+# store again on PostgreSQL (tests/backend.py), both against one throw-away server and on both
+# cores, one worker per test file; then the browser tests in one process (Playwright's sync API
+# refuses to start in a worker where an earlier test left an asyncio loop running).
+STORE_TESTS := tests/registry tests/intake tests/ui tests/dashboard tests/documents tests/reports \
+  tests/archive tests/e2e tests/hub tests/load tests/test_extension.py
+PYTEST_PARALLEL := $(BIN)/pytest -n 2 --dist loadfile -m "not browser"
 pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
-	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -n 2 --dist loadfile -m "not browser" && \
-	$(BIN)/pytest -m browser -p no:cacheprovider
+	CASEWORK_TEST_PG_URL=$$url $(PYTEST_PARALLEL) && \
+	CASEWORK_TEST_PG_URL=$$url CASEWORK_TEST_BACKEND=postgresql $(PYTEST_PARALLEL) $(STORE_TESTS) && \
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -m browser -p no:cacheprovider
+
+# Only the PostgreSQL run (a developer's shortcut; `make test` runs it too).
+pytest-postgres: setup hub-deps
+	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
+	CASEWORK_TEST_PG_URL=$$url CASEWORK_TEST_BACKEND=postgresql $(PYTEST_PARALLEL) $(STORE_TESTS)
 
 test: lint pytest
 

@@ -43,7 +43,7 @@ def world(template: dict[str, Any], tmp_path: Path) -> Iterator[World]:
 def shell(world: World) -> Iterator[InteractiveShell]:
     ip = InteractiveShell.instance()
     ip.run_line_magic("load_ext", "casework")
-    ip.run_line_magic("casework_db", f"sqlite:///{world.path}")
+    ip.run_line_magic("casework_db", world.url)
     yield ip
     ip.run_line_magic("unload_ext", "casework")
 
@@ -267,7 +267,7 @@ def test_unloading_removes_the_magics_and_the_displays(
 ) -> None:
     ip = InteractiveShell.instance()
     ip.run_line_magic("load_ext", "casework")
-    ip.run_line_magic("casework_db", f"sqlite:///{world.path}")
+    ip.run_line_magic("casework_db", world.url)
     card = ip.run_line_magic("institution", str(template["jinan"]["institution_id"]))
 
     ip.run_line_magic("unload_ext", "casework")

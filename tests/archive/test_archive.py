@@ -76,7 +76,7 @@ def test_sm3_is_the_gb_t_32905_digest() -> None:
 def test_an_intact_archive_verifies_and_the_cli_exits_zero(
     world: World, root: Path, entries: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--db", str(world.path), "archive", "verify"])
+    code = main(["--db", world.url, "archive", "verify"])
 
     assert kinds(world, root) == []
     assert code == 0 and "共 3 条归档记录" in capsys.readouterr().out
@@ -94,7 +94,7 @@ def test_one_changed_byte_is_detected_and_the_cli_exits_non_zero(
     found = archive.verify(world.store, root)
 
     assert [(p.kind, p.seq) for p in found] == [("篡改", entries[1])]
-    assert main(["--db", str(world.path), "archive", "verify"]) == 1
+    assert main(["--db", world.url, "archive", "verify"]) == 1
 
 
 def test_one_removed_file_is_detected(world: World, root: Path, entries: list[int]) -> None:

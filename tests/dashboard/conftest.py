@@ -1,9 +1,9 @@
-"""The demo province, built once per test session at its smallest size (two institutions per
-city, every state the dashboards know) and shared read-only; tests that write copy the file."""
+"""The demo province, built once per test run at its smallest size (two institutions per city,
+every state the dashboards know) and shared read-only by every xdist worker; each test module
+works on its own copy (``tests.backend.copy_store``)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +19,7 @@ from casework.registry.actors import Actor
 from casework.registry.catalog import actor_for
 from casework.store.engine import Store, open_store
 from casework.ui.context import AppContext
+from tests.backend import built_once, copy_store, store_url
 
 TODAY = date(2026, 10, 15)
 JINAN, QINGDAO = "370100", "370200"
@@ -27,7 +28,7 @@ JINAN, QINGDAO = "370100", "370200"
 @dataclass
 class Demo:
     store: Store
-    path: Path
+    url: str
 
     def actor(self, username: str) -> Actor:
         with self.store.read() as conn:
@@ -65,28 +66,23 @@ def other_city_markers(demo: Demo, city_code: str) -> list[str]:
     return sorted(m for m in markers if m not in own)
 
 
-def copy_db(source: Path, folder: Path) -> Path:
-    """A copy of a prepared SQLite store (with its WAL files) in ``folder``."""
-    target = folder / source.name
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-    return target
-
-
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dashboard-demo") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
-    build_demo(store, seed=2025, institutions=MIN_INSTITUTIONS, today=TODAY)
-    store.dispose()
-    return path
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo store, built by whichever worker comes first; the others wait and reuse it."""
+
+    def build(folder: Path) -> str:
+        store = open_store(store_url(folder / "casework.db"))
+        build_demo(store, seed=2025, institutions=MIN_INSTITUTIONS, today=TODAY)
+        store.dispose()
+        return store.url
+
+    return built_once(tmp_path_factory, "dashboard-demo", build)
 
 
 @pytest.fixture(scope="module")
-def demo(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """A module's own copy of the demo store (refusals logged by one module stay there)."""
-    path = copy_db(demo_path, tmp_path_factory.mktemp("demo-copy"))
-    store = open_store(f"sqlite:///{path}", migrate=False)
-    yield Demo(store, path)
+    url = copy_store(demo_url, tmp_path_factory.mktemp("demo-copy"))
+    store = open_store(url, migrate=False)
+    yield Demo(store, url)
     store.dispose()

@@ -27,6 +27,7 @@ from casework.registry import scenario
 from casework.registry.catalog import actor_for
 from casework.store.engine import open_store
 from casework.ui.context import AppContext
+from tests.backend import store_url
 
 from .conftest import JINAN, QINGDAO, Demo, other_city_markers
 
@@ -234,7 +235,7 @@ def test_catalog_names_link_to_their_institution_page(demo: Demo) -> None:
 
 
 def test_an_empty_province_draws_every_tab_without_an_error(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    store = open_store(store_url(tmp_path / "empty.db"))
     scenario.seed_reference(store)
     registry.add_user(
         store, registry.SYSTEM_ACTOR, username="province", display_name="省", role="省级管理"

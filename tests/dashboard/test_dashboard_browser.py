@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.backend import copy_store
 from tests.e2e.conftest import VoilaServer, start_voila, stop
 
-from .conftest import JINAN, QINGDAO, Demo, copy_db, other_city_markers
+from .conftest import JINAN, QINGDAO, Demo, other_city_markers
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
@@ -31,7 +32,7 @@ def servers(
 ) -> Iterator[dict[str, VoilaServer]]:
     """A province server and a Jinan manager's server over one copy of the demo store."""
     folder = tmp_path_factory.mktemp("voila-dash")
-    db_url = f"sqlite:///{copy_db(demo.path, folder)}"
+    db_url = copy_store(demo.url, folder)
     users = {"province": "province", "city": "manager370100"}
     with ThreadPoolExecutor(2) as pool:
         started = {

@@ -70,7 +70,7 @@ def test_a_city_catalog_holds_that_city_only(demo: Demo) -> None:
 def test_the_cli_exports_the_catalog_as_a_static_page(demo: Demo, tmp_path: Path) -> None:
     out = tmp_path / "目录.html"
 
-    code = main(["--db", str(demo.path), "catalog", "export", "--format", "html", "-o", str(out)])
+    code = main(["--db", demo.url, "catalog", "export", "--format", "html", "-o", str(out)])
 
     assert code == 0
     assert out.read_text(encoding="utf-8").count("终止备案") > 1

@@ -58,10 +58,11 @@ def test_the_project_filter_counts_filings_holding_that_project(demo: Demo) -> N
 def test_every_term_ending_in_a_year_is_in_the_pipeline_once_ren_01(demo: Demo, year: int) -> None:
     expected = demo.count(
         "SELECT count(*) FROM filing_terms t JOIN filings f ON f.id = t.filing_id"
-        " WHERE strftime('%Y', t.last_day) = :y"
+        " WHERE t.last_day BETWEEN :first AND :last"
         " AND (f.ended_on IS NULL OR f.ended_on >= t.last_day"
         "  OR EXISTS (SELECT 1 FROM renewal_cases c WHERE c.filing_id = f.id))",
-        y=str(year),
+        first=f"{year}-01-01",
+        last=f"{year}-12-31",
     )
 
     frame = dq.pipeline(demo.store, Filters(year=year))
@@ -128,7 +129,7 @@ def test_exits_of_a_year_are_counted_by_reason_with_every_reason_listed_exit_01(
 ) -> None:
     direct = demo.sql(
         "SELECT end_reason, count(*) AS n FROM filings WHERE status = '终止备案'"
-        " AND strftime('%Y', ended_on) = '2026' GROUP BY end_reason"
+        " AND ended_on BETWEEN '2026-01-01' AND '2026-12-31' GROUP BY end_reason"
     ).set_index("end_reason")["n"]
 
     frame = dq.exits_by_reason(demo.store, Filters(year=2026)).set_index("reason")["filings"]

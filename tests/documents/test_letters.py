@@ -225,7 +225,7 @@ def test_letter_command_writes_the_docx_and_refuses_with_exit_code_2(
 ) -> None:
     from casework.cli import main
 
-    db = str(world.path)
+    db = world.url
     ok = main(["--db", db, "letter", "receipt", "--case", "1", "-o", str(tmp_path)])
     refused = main(["--db", db, "letter", "renewal", "--case", "99", "-o", str(tmp_path)])
 

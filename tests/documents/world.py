@@ -12,6 +12,7 @@ from casework import calendar
 from casework import registry as r
 from casework.registry import scenario
 from casework.store.engine import Store, open_store
+from tests.backend import copy_store, store_url
 
 JINAN = "370100"
 PROJECTS = ("P001", "P002", "P003", "P004")
@@ -21,12 +22,12 @@ START = date(2025, 3, 3)
 @dataclass
 class World:
     store: Store
-    path: Path
+    url: str
     ids: dict[str, Any] = field(default_factory=dict)
 
 
 def build(path: Path) -> World:
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     experts = scenario.seed_city_users(store, JINAN)
     for year in range(2025, 2030):
@@ -126,7 +127,7 @@ def build(path: Path) -> World:
         stop_at="评估中",
     )
     assert calendar.is_workday(START)
-    return World(store, path, ids)
+    return World(store, store.url, ids)
 
 
 _BUILT: dict[str, Any] = {}
@@ -134,16 +135,9 @@ _BUILT: dict[str, Any] = {}
 
 def copy_of_world(folder: Path) -> World:
     """A fresh copy of the world in ``folder`` (built once per test session, then copied)."""
-    import shutil
-
-    if "db" not in _BUILT:
-        first = folder / "built.db"
-        built = build(first)
+    if "url" not in _BUILT:
+        built = build(folder / "built.db")
         built.store.dispose()
-        _BUILT["db"], _BUILT["ids"] = first, built.ids
-    path = folder / "casework.db"
-    if path != _BUILT["db"]:
-        shutil.copy(_BUILT["db"], path)
-    world = World(open_store(f"sqlite:///{path}"), path)
-    world.ids = _BUILT["ids"]
-    return world
+        _BUILT["url"], _BUILT["ids"] = built.url, built.ids
+    url = copy_store(_BUILT["url"], folder)
+    return World(open_store(url, migrate=False), url, dict(_BUILT["ids"]))

@@ -13,6 +13,7 @@ import pytest
 
 from casework.registry import scenario
 from casework.store.engine import open_store
+from tests.backend import store_url
 
 from .conftest import VoilaServer, start_voila, stop
 
@@ -35,7 +36,7 @@ def kernels(server: VoilaServer) -> list[psutil.Process]:
 
 @pytest.fixture
 def culling_server(tmp_path: Path) -> Iterator[VoilaServer]:
-    db_url = f"sqlite:///{tmp_path / 'casework.db'}"
+    db_url = store_url(tmp_path / "casework.db")
     store = open_store(db_url)
     scenario.seed_reference(store)
     scenario.seed_city_users(store, "370100")

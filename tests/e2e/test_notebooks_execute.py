@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 from casework.registry import scenario
 from casework.store.engine import open_store
 from casework.ui.pages import PAGES, notebook_json
+from tests.backend import store_url
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 USER_FOR_ROLE = {
@@ -26,7 +27,7 @@ USER_FOR_ROLE = {
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("nb") / "casework.db"
-    url = f"sqlite:///{path}"
+    url = store_url(path)
     store = open_store(url)
     scenario.seed_reference(store)
     scenario.seed_city_users(store, "370100")

@@ -21,6 +21,7 @@ from casework.registry.panels import my_sheet
 from casework.registry.sheets import renewal_frames
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings
+from tests.backend import store_url
 
 from .conftest import VoilaServer, start_voila, stop
 
@@ -33,7 +34,7 @@ def case_db(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Store, dict[str, Any]]]:
     path = tmp_path_factory.mktemp("e2e") / "casework.db"
-    db_url = f"sqlite:///{path}"
+    db_url = store_url(path)
     store = open_store(db_url)
     scenario.seed_reference(store)
     experts = scenario.seed_city_users(store, "370100")

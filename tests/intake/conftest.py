@@ -7,7 +7,6 @@ the cities' officers, ``jia`` (role 机构, bound to 甲).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ from casework.registry import SYSTEM_ACTOR, scenario
 from casework.registry.actors import INSTITUTION, Actor
 from casework.store.engine import Store, open_store
 from casework.store.tables import audit_log, refusals
+from tests.backend import copy_store, store_url
 
 from .make_corpus import USCC
 
@@ -61,9 +61,9 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, int]]:
     path = tmp_path_factory.mktemp("intake") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     experts = {c: scenario.seed_city_users(store, c) for c in (JINAN, QINGDAO)}
     for city in (JINAN, QINGDAO):
@@ -99,14 +99,12 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     import_file(store, OFFICER, "sites", SITES.encode(), "sites.csv")
     import_file(store, OFFICER, "batches", BATCHES.encode(), "batches.csv")
     store.dispose()
-    return path, ids
+    return store.url, ids
 
 
 @pytest.fixture
-def world(world_template: tuple[Path, dict[str, int]], tmp_path: Path) -> Iterator[World]:
+def world(world_template: tuple[str, dict[str, int]], tmp_path: Path) -> Iterator[World]:
     source, ids = world_template
-    path = tmp_path / "casework.db"
-    shutil.copyfile(source, path)
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(copy_store(source, tmp_path), migrate=False)
     yield World(store, dict(ids))
     store.dispose()

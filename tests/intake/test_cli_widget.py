@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets as widgets
 
-import casework
 from casework.intake.widget import UploadPanel, upload_panel
 from casework.store.tables import candidate_results
+from tests.cli_runs import in_new_process, in_process
 
 from .conftest import OFFICER, QINGDAO_OFFICER, World
 from .make_corpus import CORPUS_DIR, RESULTS_HEADER, _result_row
 
-REPO = Path(casework.__file__).resolve().parent.parent
 RESULTS = ("\n".join([RESULTS_HEADER, _result_row(0), _result_row(1)]) + "\n").encode()
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("CASEWORK_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "casework.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_casework_import_refuses_a_bad_file_with_the_problems_table_and_exit_1(
@@ -39,7 +22,7 @@ def test_casework_import_refuses_a_bad_file_with_the_problems_table_and_exit_1(
 ) -> None:
     url = str(world.store.url)
 
-    done = cli("import", "results", str(CORPUS_DIR / "unknown_batch.csv"), "--db", url)
+    done = in_new_process("import", "results", str(CORPUS_DIR / "unknown_batch.csv"), "--db", url)
 
     assert done.returncode == 1
     assert "行" in done.stderr and "INTAKE-REF" in done.stderr and "B404" in done.stderr
@@ -52,7 +35,7 @@ def test_casework_import_as_a_stored_user_imports_and_reports_counts(
     path = tmp_path / "成绩.csv"
     path.write_bytes(RESULTS)
 
-    done = cli("--db", str(world.store.url), "import", "results", str(path), "--as", "jia")
+    done = in_process("--db", str(world.store.url), "import", "results", str(path), "--as", "jia")
 
     assert done.returncode == 0, done.stderr
     assert "新增 2" in done.stdout
@@ -61,7 +44,7 @@ def test_casework_import_as_a_stored_user_imports_and_reports_counts(
 def test_casework_template_writes_the_xlsx_template(tmp_path: Path) -> None:
     target = tmp_path / "人员花名册.xlsx"
 
-    done = cli("template", "staff", "-o", str(target))
+    done = in_process("template", "staff", "-o", str(target))
 
     assert done.returncode == 0, done.stderr
     assert target.read_bytes().startswith(b"PK")

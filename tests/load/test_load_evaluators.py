@@ -1,6 +1,6 @@
 """Evaluators scoring at once on real kernels through widget messages (bench/load_evaluators.py),
 and a kernel killed in the middle of a series of saves: nothing acknowledged is lost and no
-sheet is half-written. SQLite always; PostgreSQL too when ``CASEWORK_TEST_PG_URL`` is set."""
+sheet is half-written. On the run's engine: SQLite, and PostgreSQL in the PostgreSQL run."""
 
 from __future__ import annotations
 
@@ -9,22 +9,19 @@ import os
 import signal
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from casework.paths import REPO_DIR
 from casework.store import audit
 from casework.store.engine import open_store
 from casework.store.tables import form_drafts
+from tests.backend import store_url
 
 pytestmark = pytest.mark.slow
-PG_URL = os.environ.get("CASEWORK_TEST_PG_URL", "")
 SPEC = importlib.util.spec_from_file_location(
     "load_evaluators", REPO_DIR / "bench" / "load_evaluators.py"
 )
@@ -33,37 +30,11 @@ load = importlib.util.module_from_spec(SPEC)
 sys.modules.setdefault("load_evaluators", load)
 SPEC.loader.exec_module(load)
 
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=[
-            pytest.mark.postgres,
-            pytest.mark.skipif(
-                not PG_URL.startswith("postgresql"), reason="CASEWORK_TEST_PG_URL is not set"
-            ),
-        ],
-    ),
-]
 
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'load.db'}"
-        return
-    schema = f"cw_load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield (
-        make_url(PG_URL)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A fresh store on this run's engine (SQLite, or PostgreSQL in the PostgreSQL run)."""
+    return store_url(tmp_path / "load.db")
 
 
 def test_six_evaluators_submitting_at_once_are_each_stored_exactly_once(db: str) -> None:

@@ -1,4 +1,5 @@
-"""A fresh SQLite store file per test, seeded with the cities, users and a small catalog."""
+"""A fresh store per test (SQLite file or PostgreSQL database, see ``tests.backend``), seeded
+with the cities, users and a small catalog."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from casework.registry import scenario
 from casework.store.engine import Store, open_store
+from tests.backend import store_url
 
 JINAN, QINGDAO = "370100", "370200"
 PROJECTS = ("P001", "P002", "P003", "P004", "P005", "P006", "P007")
@@ -20,7 +22,7 @@ START = date(2025, 3, 3)
 class World:
     store: Store
     experts: dict[str, list[str]]
-    path: Path
+    url: str
 
     def institution(self, name: str, city: str = JINAN, serial: int | None = None) -> int:
         serial = serial if serial is not None else abs(hash(name)) % 10_000_000
@@ -50,13 +52,13 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
-    path = tmp_path / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    url = store_url(tmp_path / "casework.db")
+    store = open_store(url)
     scenario.seed_reference(store)
     experts = {}
     for city in (JINAN, QINGDAO):
         experts[city] = scenario.seed_city_users(store, city)
         for year in (2025, 2026, 2027, 2028):
             scenario.ensure_city_catalog(store, city, year, PROJECTS)
-    yield World(store, experts, path)
+    yield World(store, experts, url)
     store.dispose()

@@ -1,12 +1,8 @@
-"""``casework advance`` and ``casework catalog export``, run as a user runs them: a new process
-on a store file (EXIT-01, EXIT-03)."""
+"""``casework advance`` and ``casework catalog export`` on a store (EXIT-01, EXIT-03): the first
+test runs the command as a user runs it (a new process), the others call it in this process."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,16 +10,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-import casework
 from casework import registry as r
 from casework.registry import SYSTEM_ACTOR, queries, scenario
 from casework.store import audit
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings
+from tests.backend import copy_store, store_url
+from tests.cli_runs import in_new_process, in_process
 
 from .conftest import JINAN, PROJECTS, QINGDAO
 
-REPO = Path(casework.__file__).resolve().parent.parent
 HEADERS = [
     "序号",
     "考核机构名称",
@@ -38,27 +34,11 @@ HEADERS = [
 ]
 
 
-def casework_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
-    env.pop("CASEWORK_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "casework.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Four filings: one live, one past its term, one terminated, one in Qingdao."""
     path = tmp_path_factory.mktemp("cli") / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     for city in (JINAN, QINGDAO):
         scenario.seed_city_users(store, city, experts=0)
@@ -90,27 +70,17 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     existing("青岛贝雕研究所", QINGDAO, 4, date(2025, 2, 1), ["P001"])
     store.dispose()
-    return path
+    return store.url
 
 
 @pytest.fixture
-def db(template: Path, tmp_path: Path) -> Path:
-    """A copy of the template for one test."""
-    path = tmp_path / "casework.db"
-    src, dst = sqlite3.connect(template), sqlite3.connect(path)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return path
+def db(template: str, tmp_path: Path) -> str:
+    """A copy of the template for one test; its URL."""
+    return copy_store(template, tmp_path)
 
 
-def url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def statuses(path: Path) -> dict[str, tuple[str, str | None, date | None]]:
-    store = Store(url(path))
+def statuses(db: str) -> dict[str, tuple[str, str | None, date | None]]:
+    store = Store(db)
     with store.read() as conn:
         rows = conn.execute(
             select(filings.c.code, filings.c.status, filings.c.end_reason, filings.c.ended_on)
@@ -119,9 +89,9 @@ def statuses(path: Path) -> dict[str, tuple[str, str | None, date | None]]:
     return {code: (status, reason, ended) for code, status, reason, ended in rows}
 
 
-def published(path: Path, city_code: str | None = None) -> pd.DataFrame:
+def published(db: str, city_code: str | None = None) -> pd.DataFrame:
     """What the export must contain: ``queries.catalog`` under the Chinese headers, as text."""
-    store = Store(url(path))
+    store = Store(db)
     catalog = queries.catalog(store, city_code=city_code)
     store.dispose()
     out = pd.DataFrame(
@@ -142,11 +112,11 @@ def published(path: Path, city_code: str | None = None) -> pd.DataFrame:
 
 
 def test_advance_today_ends_a_filing_past_its_term_from_its_expiry_date_exit_03(
-    db: Path,
+    db: str,
 ) -> None:
     before = statuses(db)
 
-    done = casework_cli("--db", url(db), "advance", "--today", "2025-03-03")
+    done = in_new_process("--db", db, "advance", "--today", "2025-03-03")
 
     after = statuses(db)
     assert done.returncode == 0, done.stderr
@@ -154,23 +124,23 @@ def test_advance_today_ends_a_filing_past_its_term_from_its_expiry_date_exit_03(
     assert after.pop("3701LEGACY002") == ("终止备案", "到期未续", date(2025, 2, 28))
     assert before.pop("3701LEGACY002")[0] == "有效"
     assert after == before  # the live, the already terminated and Qingdao's are untouched
-    store = Store(url(db))
+    store = Store(db)
     with store.read() as conn:
         assert audit.verify(conn) == []
     store.dispose()
 
 
-def test_advance_refuses_a_date_that_does_not_exist(db: Path) -> None:
-    done = casework_cli("--db", url(db), "advance", "--today", "2025-02-30")
+def test_advance_refuses_a_date_that_does_not_exist(db: str) -> None:
+    done = in_process("--db", db, "advance", "--today", "2025-02-30")
 
     assert done.returncode == 2
     assert "日期格式应为 YYYY-MM-DD" in done.stderr
 
 
-def test_catalog_export_csv_rows_equal_the_catalog_query_exit_01(db: Path, tmp_path: Path) -> None:
+def test_catalog_export_csv_rows_equal_the_catalog_query_exit_01(db: str, tmp_path: Path) -> None:
     target = tmp_path / "目录.csv"
 
-    done = casework_cli("--db", url(db), "catalog", "export", "--format", "csv", "-o", str(target))
+    done = in_process("--db", db, "catalog", "export", "--format", "csv", "-o", str(target))
 
     assert done.returncode == 0, done.stderr
     assert str(target) in done.stdout
@@ -181,12 +151,10 @@ def test_catalog_export_csv_rows_equal_the_catalog_query_exit_01(db: Path, tmp_p
     assert written.set_index("机构代码").loc["3701LEGACY003", "终止原因"] == "主体灭失"
 
 
-def test_catalog_export_xlsx_rows_equal_the_catalog_query_exit_01(db: Path, tmp_path: Path) -> None:
+def test_catalog_export_xlsx_rows_equal_the_catalog_query_exit_01(db: str, tmp_path: Path) -> None:
     target = tmp_path / "目录.xlsx"
 
-    done = casework_cli(
-        "--db", url(db), "catalog", "export", "--format", "xlsx", "--output", str(target)
-    )
+    done = in_process("--db", db, "catalog", "export", "--format", "xlsx", "--output", str(target))
 
     assert done.returncode == 0, done.stderr
     sheets = pd.read_excel(target, sheet_name=None, dtype=str, keep_default_na=False)
@@ -196,12 +164,12 @@ def test_catalog_export_xlsx_rows_equal_the_catalog_query_exit_01(db: Path, tmp_
     pd.testing.assert_frame_equal(written, published(db))
 
 
-def test_catalog_export_of_one_city_holds_only_its_filings(db: Path, tmp_path: Path) -> None:
+def test_catalog_export_of_one_city_holds_only_its_filings(db: str, tmp_path: Path) -> None:
     target = tmp_path / "青岛.csv"
 
-    done = casework_cli(
+    done = in_process(
         "--db",
-        url(db),
+        db,
         "catalog",
         "export",
         "--city",
@@ -219,14 +187,14 @@ def test_catalog_export_of_one_city_holds_only_its_filings(db: Path, tmp_path: P
 
 
 def test_an_expired_filing_is_exported_as_terminated_after_advance_exit_01(
-    db: Path, tmp_path: Path
+    db: str, tmp_path: Path
 ) -> None:
     target = tmp_path / "目录.csv"
-    store = Store(url(db))
+    store = Store(db)
     r.advance(store, SYSTEM_ACTOR, today=date(2025, 3, 3))
     store.dispose()
 
-    casework_cli("--db", url(db), "catalog", "export", "-o", str(target))
+    in_process("--db", db, "catalog", "export", "-o", str(target))
 
     written = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     expired = written.set_index("机构代码").loc["3701LEGACY002"]

@@ -41,6 +41,7 @@ from casework.store.tables import (
     renewal_rounds,
     sheets,
 )
+from tests.backend import store_url
 
 pytestmark = pytest.mark.slow  # the module's demo runs ~800 commands, scoring included
 
@@ -61,7 +62,7 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     path = tmp_path_factory.mktemp("demo") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     counts = build_demo(store, seed=2025, institutions=SMALL, today=TODAY)
     yield Demo(store, counts)
     store.dispose()
@@ -293,7 +294,7 @@ def test_the_same_seed_plans_the_same_history() -> None:
 def test_the_same_seed_builds_the_same_catalog(tmp_path: Path) -> None:
     frames = []
     for n in (1, 2):
-        store = open_store(f"sqlite:///{tmp_path / f'demo{n}.db'}")
+        store = open_store(store_url(tmp_path / f"demo{n}.db"))
         build_demo(store, seed=7, institutions=32, today=date(2025, 4, 30))
         frames.append(queries.catalog(store))
         store.dispose()

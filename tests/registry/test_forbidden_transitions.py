@@ -20,8 +20,6 @@ every pair of ``Machine.forbidden_pairs()``:
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +48,7 @@ from casework.store.tables import (
     renewal_cases,
 )
 from casework.terms import filing_term
+from tests.backend import copy_store, store_url, table_rows
 
 from .conftest import JINAN, PROJECTS, World
 
@@ -589,9 +588,9 @@ def build_applications(b: Builder, cases: Cases, active_inst: int) -> None:
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cases]:
     path = tmp_path_factory.mktemp("forbidden") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
-    world = World(store, {JINAN: scenario.seed_city_users(store, JINAN)}, path)
+    world = World(store, {JINAN: scenario.seed_city_users(store, JINAN)}, store.url)
     for year in (2025, 2026, 2027, 2028):
         scenario.ensure_city_catalog(store, JINAN, year, PROJECTS)
     built, builder = Cases(world), Builder(world)
@@ -603,33 +602,12 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cases]:
 
 
 # --- snapshots --------------------------------------------------------------------------------
-ALL_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'refusals'"
-"""Every table of the store but ``refusals``, which logs the refused attempt itself."""
-
-
-def snapshot(store: Store) -> dict[str, tuple[int, str]]:
-    """Row count and a hash of the rows of every table but ``refusals``."""
-    out: dict[str, tuple[int, str]] = {}
-    with store.read() as conn:
-        for name in conn.exec_driver_sql(ALL_TABLES).scalars().all():
-            rows = conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY rowid").all()
-            out[name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return out
+snapshot = table_rows
 
 
 def refused_commands(store: Store) -> list[str]:
     with store.read() as conn:
         return list(conn.execute(select(refusals.c.command).order_by(refusals.c.id)).scalars())
-
-
-def copy_store(source: Path, target: Path) -> Store:
-    """A consistent copy of a live SQLite store (WAL included)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return Store(f"sqlite:///{target}")
 
 
 # --- the specification ------------------------------------------------------------------------
@@ -716,8 +694,9 @@ def test_a_sweep_leaves_a_case_whose_state_forbids_its_action_untouched(
 ) -> None:
     table, key = RECORDS[machine]
     h = cases.handles[(machine, state)]
-    copy = copy_store(cases.world.path, tmp_path / "copy.db")
-    world = World(copy, cases.world.experts, tmp_path / "copy.db")
+    url = copy_store(cases.world.store, tmp_path)
+    copy = Store(url)
+    world = World(copy, cases.world.experts, url)
     query = select(table).where(table.c.id == h[key])
     with copy.read() as conn:
         row_before = conn.execute(query).one()

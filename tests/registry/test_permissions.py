@@ -25,6 +25,7 @@ from casework.registry import scenario
 from casework.registry.actors import EXPERT, INSTITUTION, SYSTEM_ACTOR, Actor
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings, quota_overrides, refusals
+from tests.backend import store_url, table_rows
 
 from .conftest import JINAN, PROJECTS, QINGDAO, World
 
@@ -47,14 +48,14 @@ Ids = dict[str, int]
 def jinan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, Ids]]:
     """Jinan's cases, one of each kind."""
     path: Path = tmp_path_factory.mktemp("permissions") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     experts = {}
     for city in (JINAN, QINGDAO):
         experts[city] = scenario.seed_city_users(store, city)
         for year in (2025, 2026):
             scenario.ensure_city_catalog(store, city, year, PROJECTS)
-    world = World(store, experts, path)
+    world = World(store, experts, store.url)
     ids: Ids = {}
 
     def existing(name: str, serial: int, term_start: date = date(2025, 1, 1)) -> int:
@@ -124,14 +125,7 @@ def jinan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, Ids
     store.dispose()
 
 
-def snapshot(store: Store) -> str:
-    with store.read() as conn:
-        tables = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'refusals'"
-        ).scalars()
-        return repr(
-            [conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY rowid").all() for t in tables]
-        )
+snapshot = table_rows
 
 
 def refusal_rows(store: Store) -> list[tuple[str, str, str]]:

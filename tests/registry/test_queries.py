@@ -17,6 +17,7 @@ import pytest
 from casework import registry as r
 from casework.registry import queries, scenario
 from casework.store.engine import open_store
+from tests.backend import store_url
 
 from .conftest import JINAN, PROJECTS, QINGDAO, World
 
@@ -147,14 +148,14 @@ def build(reg: Registry) -> None:
 @pytest.fixture(scope="module")
 def reg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     path: Path = tmp_path_factory.mktemp("queries") / "casework.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     experts = {}
     for city in (JINAN, QINGDAO):
         experts[city] = scenario.seed_city_users(store, city)
         for year in (2024, 2025, 2026):
             scenario.ensure_city_catalog(store, city, year, PROJECTS)
-    registry = Registry(World(store, experts, path))
+    registry = Registry(World(store, experts, store.url))
     build(registry)
     yield registry
     store.dispose()

@@ -36,6 +36,7 @@ from casework.registry.actors import (
 )
 from casework.store.engine import Store, open_store
 from casework.store.tables import audit_log, refusals
+from tests.backend import store_url
 
 from .conftest import JINAN, PROJECTS, QINGDAO
 
@@ -145,7 +146,7 @@ def test_the_system_actor_may_run_every_command(name: str) -> None:
 # --- every refused pair, run for real --------------------------------------------------------
 @pytest.fixture(scope="module")
 def bare_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'bare.db'}")
+    store = open_store(store_url(tmp_path_factory.mktemp("matrix") / "bare.db"))
     scenario.seed_reference(store)
     yield store
     store.dispose()
@@ -195,7 +196,7 @@ class Cases:
 def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cases]:
     """Jinan: an application under evaluation, a filing due for renewal, an institution."""
     path: Path = tmp_path_factory.mktemp("matrix") / "cases.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(store_url(path))
     scenario.seed_reference(store)
     experts = {city: scenario.seed_city_users(store, city) for city in (JINAN, QINGDAO)}
     for city in (JINAN, QINGDAO):

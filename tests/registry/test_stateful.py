@@ -15,7 +15,6 @@ CaseworkError; the machine then checks that nothing was written. After every ste
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -55,6 +54,7 @@ from casework.store.tables import (
     refusals,
     renewal_cases,
 )
+from tests.backend import copy_store, drop_store, store_url, table_rows
 
 from .conftest import JINAN, PROJECTS
 
@@ -89,18 +89,7 @@ def spans_a_full_term(first: date, last: date) -> bool:
     )
 
 
-ALL_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'refusals'"
-"""Every table of the store but ``refusals``, which logs the refused attempt itself."""
-
-
-def snapshot(store: Store) -> str:
-    """A hash of every table but ``refusals`` (plain SQL: this runs before every attempt)."""
-    digest = hashlib.sha256()
-    with store.read() as conn:
-        for name in conn.exec_driver_sql(ALL_TABLES).scalars().all():
-            rows = conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY rowid").all()
-            digest.update(f"{name}:{rows!r}".encode())
-    return digest.hexdigest()
+snapshot = table_rows
 
 
 REFUSED = object()
@@ -109,16 +98,16 @@ REFUSED = object()
 class RegistryMachine(RuleBasedStateMachine):
     """One city, one officer, one manager, five experts, a catalog of seven projects."""
 
-    template: ClassVar[Path]
+    template: ClassVar[str]
+    scratch: ClassVar[Path]
     history: ClassVar[tuple[int, ...]]
     start: ClassVar[date]
     filings = Bundle("filings")
 
     def __init__(self) -> None:
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(dir=self.template.parent))
-        shutil.copyfile(self.template, self.dir / "casework.db")
-        self.store = Store(f"sqlite:///{self.dir / 'casework.db'}")
+        self.dir = Path(tempfile.mkdtemp(dir=self.scratch))
+        self.store = Store(copy_store(self.template, self.dir))
         self.experts = [f"expert{JINAN}_{i}" for i in range(1, 6)]
         self.today = self.start
         self.serial = 100
@@ -127,6 +116,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.store.dispose()
+        drop_store(self.store.url)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------------------
@@ -451,11 +441,12 @@ class RegistryMachine(RuleBasedStateMachine):
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store with the city's users, the catalog and the filings of ``HISTORY``; each example
     starts from a copy of it."""
-    path = tmp_path_factory.mktemp("stateful") / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    folder = tmp_path_factory.mktemp("stateful")
+    RegistryMachine.scratch = folder
+    store = open_store(store_url(folder / "template.db"))
     scenario.seed_reference(store)
     experts = scenario.seed_city_users(store, JINAN)
     for year in range(START.year, START.year + 4):
@@ -477,10 +468,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.dispose()
     RegistryMachine.history = tuple(history)
     RegistryMachine.start = last_filed
-    return path
+    return store.url
 
 
-def test_random_command_sequences_keep_the_registry_invariants(template: Path) -> None:
+def test_random_command_sequences_keep_the_registry_invariants(template: str) -> None:
     RegistryMachine.template = template
 
     run_state_machine_as_test(

@@ -146,7 +146,7 @@ def test_an_incomplete_procedure_is_refused_and_nothing_is_archived(
         main(
             [
                 "--db",
-                str(world.path),
+                world.url,
                 "report",
                 "selection",
                 "--case",

@@ -1,10 +1,9 @@
 """Fast worlds for the city officer's apps: build a scenario once per test module, then give
-each test its own copy of the SQLite file (seeding a store takes seconds; copying it does not).
+each test its own copy of the store (seeding a store takes seconds; copying it does not).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from casework.registry.catalog import actor_for
 from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals
 from casework.ui.context import AppContext
+from tests.backend import copy_store, store_url
 from tests.registry.conftest import JINAN, PROJECTS, QINGDAO, World
 
 OFFICER = f"officer{JINAN}"
@@ -27,30 +27,29 @@ OTHER_CITY = f"officer{QINGDAO}"
 
 @dataclass
 class Template:
-    path: Path
+    url: str
     experts: dict[str, list[str]]
     ids: dict[str, Any]
 
 
 def make_template(folder: Path, build: Callable[[World], dict[str, Any]]) -> Template:
     """Seed a world (cities, users, a 2025–2028 catalog) and run ``build`` on it, once."""
-    path = folder / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    url = store_url(folder / "template.db")
+    store = open_store(url)
     scenario.seed_reference(store)
     experts = {}
     for city in (JINAN, QINGDAO):
         experts[city] = scenario.seed_city_users(store, city)
         for year in (2025, 2026, 2027, 2028):
             scenario.ensure_city_catalog(store, city, year, PROJECTS)
-    ids = build(World(store, experts, path))
-    store.dispose()  # checkpoints the WAL into the file
-    return Template(path, experts, ids)
+    ids = build(World(store, experts, url))
+    store.dispose()  # checkpoints SQLite's WAL into the file; frees a PG template for copying
+    return Template(url, experts, ids)
 
 
 def clone(template: Template, folder: Path) -> World:
-    path = folder / "casework.db"
-    shutil.copyfile(template.path, path)
-    return World(open_store(f"sqlite:///{path}", migrate=False), template.experts, path)
+    url = copy_store(template.url, folder)
+    return World(open_store(url, migrate=False), template.experts, url)
 
 
 def context(world: World, username: str, today: date) -> AppContext:

@@ -293,7 +293,7 @@ def test_a_user_without_a_city_role_sees_a_refusal(world: World) -> None:
 def test_the_notebook_entry_opens_the_page_of_the_signed_in_officer(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DB", str(world.path))
+    monkeypatch.setenv("CASEWORK_DB", world.url)
     monkeypatch.setenv("CASEWORK_USER", OFFICER)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
 

@@ -40,7 +40,7 @@ def signed_in(monkeypatch: pytest.MonkeyPatch, world: World, username: str | Non
         monkeypatch.delenv(name, raising=False)
     if username is not None:
         monkeypatch.setenv("CASEWORK_USER", username)
-    monkeypatch.setenv("CASEWORK_DB", str(world.path))
+    monkeypatch.setenv("CASEWORK_DB", world.url)
 
 
 def test_a_city_officer_sees_name_role_and_the_city_apps_as_relative_links(world: World) -> None:

@@ -338,7 +338,7 @@ def test_a_start_in_a_year_without_a_holiday_schedule_shows_a_provisional_end(
 def test_the_notebook_entry_refuses_a_session_without_a_signed_in_user(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DB", str(world.path))
+    monkeypatch.setenv("CASEWORK_DB", world.url)
     monkeypatch.delenv("CASEWORK_USER", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
 

@@ -292,7 +292,7 @@ def test_the_city_picker_opens_a_filing_of_the_city(world: World, ids: dict[str,
 def test_the_notebook_entry_opens_the_filing_for_the_signed_in_officer(
     world: World, ids: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CASEWORK_DB", str(world.path))
+    monkeypatch.setenv("CASEWORK_DB", world.url)
     monkeypatch.setenv("CASEWORK_USER", OFFICER)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
 

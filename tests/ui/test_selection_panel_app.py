@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals
 from casework.ui import selection_panel
 from casework.ui.selection_panel import MET, NOT_MET, SelectionChecklist
+from tests.backend import copy_store, store_url
 from tests.registry.conftest import JINAN, World
 
 from .conftest import context_for
@@ -30,9 +30,9 @@ SUPPLEMENTARY = [{"sub_id": "S1", "text": "考核场地位于本市行政区域�
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One selection panel in 评估中 on a call with a city supplementary condition, built once;
-    every test gets its own copy of the database file."""
-    path = tmp_path_factory.mktemp("selection") / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    every test gets its own copy of the store."""
+    url = store_url(tmp_path_factory.mktemp("selection") / "template.db")
+    store = open_store(url)
     scenario.seed_reference(store)
     experts = scenario.seed_city_users(store, JINAN)
     scenario.ensure_city_catalog(store, JINAN, START.year, ("P001", "P002"))
@@ -60,16 +60,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stop_at="评估中",
     )
     store.dispose()
-    return {"path": path, "experts": experts, **ids}
+    return {"url": url, "experts": experts, **ids}
 
 
 @pytest.fixture
 def panel(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    path = tmp_path / "casework.db"
-    with sqlite3.connect(template["path"]) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    store = open_store(f"sqlite:///{path}")
-    world = World(store, {JINAN: template["experts"]}, path)
+    url = copy_store(template["url"], tmp_path)
+    store = open_store(url, migrate=False)
+    world = World(store, {JINAN: template["experts"]}, url)
     yield {**template, "world": world, "members": template["experts"][:3]}
     store.dispose()
 

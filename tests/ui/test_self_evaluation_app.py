@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals, renewal_cases
 from casework.ui import self_evaluation
 from casework.ui.self_evaluation import SelfEvaluationPage
+from tests.backend import copy_store, store_url
 from tests.registry.conftest import JINAN, World
 
 from .conftest import context_for
@@ -34,13 +34,13 @@ DEADLINE = date(2027, 12, 31)
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two filed institutions of Jinan, each with a renewal case awaiting self-evaluation and a
-    head user; built once, every test gets its own copy of the database file."""
-    path = tmp_path_factory.mktemp("self_evaluation") / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    head user; built once, every test gets its own copy of the store."""
+    url = store_url(tmp_path_factory.mktemp("self_evaluation") / "template.db")
+    store = open_store(url)
     scenario.seed_reference(store)
     experts = scenario.seed_city_users(store, JINAN)
     scenario.ensure_city_catalog(store, JINAN, START.year, ("P001", "P002"))
-    world = World(store, {JINAN: experts}, path)
+    world = World(store, {JINAN: experts}, url)
     ids: dict[str, Any] = {}
     for key, name, projects in (
         ("a", "济南鲁锦织造有限公司", ("P001", "P002")),
@@ -71,7 +71,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 select(renewal_cases.c.id).where(renewal_cases.c.filing_id == ids[key]["filing_id"])
             ).scalar_one()
     store.dispose()
-    return {"path": path, "experts": experts, **ids}
+    return {"url": url, "experts": experts, **ids}
 
 
 @pytest.fixture(autouse=True)
@@ -84,11 +84,9 @@ def no_prefill(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def case(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    path = tmp_path / "casework.db"
-    with sqlite3.connect(template["path"]) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    store = open_store(f"sqlite:///{path}", migrate=False)
-    yield {**template, "world": World(store, {JINAN: template["experts"]}, path)}
+    url = copy_store(template["url"], tmp_path)
+    store = open_store(url, migrate=False)
+    yield {**template, "world": World(store, {JINAN: template["experts"]}, url)}
     store.dispose()
 
 
