@@ -45,6 +45,8 @@ def problem_rows(
         read: problem column → column of ``frame`` to copy (e.g. ``{"成员": "member"}``).
         fixed: problem column → a value repeated on every row, or a Series aligned to ``frame``.
     """
+    if len(frame) == 0:
+        return empty_problems()
     data: dict[str, object] = {"表": frame.get(SHEET_COL), "行": frame.get(ROW_COL)}
     for name in PROBLEM_COLUMNS[2:]:
         value = frame[read[name]] if read and name in read else fixed.get(name)
@@ -53,9 +55,12 @@ def problem_rows(
     return out.reset_index(drop=True)
 
 
+_NO_PROBLEMS = pd.DataFrame({name: pd.Series(dtype=object) for name in PROBLEM_COLUMNS})
+
+
 def empty_problems() -> pd.DataFrame:
     """A problems table with no rows."""
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in PROBLEM_COLUMNS})
+    return _NO_PROBLEMS.copy()
 
 
 def raise_if_any(problems: Sequence[pd.DataFrame], message: str, rule_id: str) -> None:
@@ -160,12 +165,9 @@ def presence_problems(
         ),
     ]
     if members is not None:
-        grid = pd.MultiIndex.from_product(
-            [pd.Index(members, dtype=object), pd.Index(known, dtype=object)],
-            names=[member_col, key_col],
-        )
-        present = pd.MultiIndex.from_frame(keyed[[member_col, key_col]].astype(object))
-        missing = grid[~grid.isin(present)].to_frame(index=False)
+        present = set(zip(keyed[member_col], keyed[key_col], strict=True))
+        pairs = [(m, k) for m in members for k in known if (m, k) not in present]
+        missing = pd.DataFrame(pairs, columns=[member_col, key_col], dtype=object)
         first_sheet = keyed.drop_duplicates(member_col).set_index(member_col)[SHEET_COL]
         missing[SHEET_COL] = missing[member_col].map(first_sheet)
         missing[ROW_COL] = None
@@ -261,6 +263,8 @@ def check_sheets(
         else:
             validated = result if alone_name is None else validated
     table = pd.concat(problems, ignore_index=True)
+    if table.empty and not alone:
+        return CheckedSheets(stacked, stacked.index[:0], table, validated)
     failed = pd.to_numeric(table["行"], errors="coerce").notna()
     bad_keys = pd.MultiIndex.from_frame(table.loc[failed, ["表", "行"]].astype({"行": int}))
     keys = pd.MultiIndex.from_frame(stacked[[SHEET_COL, ROW_COL]])
