@@ -8,94 +8,27 @@ skipped with the reason otherwise.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
 
-from casework.paths import REPO_DIR
-from casework.registry import scenario
-from casework.store.engine import open_store
+from tests.backend import store_url
 
-requests = pytest.importorskip("requests")
-pytest.importorskip("jupyterhub")
-if shutil.which("configurable-http-proxy") is None:
-    pytest.skip("configurable-http-proxy is not installed (make hub-deps)", allow_module_level=True)
+from .hubserver import JINAN, PASSWORD, QINGDAO, running_hub, skip_without_hub
+
+skip_without_hub()
+import requests  # noqa: E402  (after the skip: the hub's extra may be missing)
 
 pytestmark = pytest.mark.slow
-PASSWORD = "casework-hub-test"
-JINAN, QINGDAO = "370100", "370200"
-CONFIG = REPO_DIR / "deploy" / "jupyterhub" / "jupyterhub_config.py"
-
-
-def free_port_block() -> int:
-    import socket
-
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port + 81 < 65535:
-            return port
-    raise RuntimeError("no free port")
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root: Path = tmp_path_factory.mktemp("hub")
-    db = f"sqlite:///{root / 'casework.db'}"
-    store = open_store(db)
-    scenario.seed_reference(store)
-    for city in (JINAN, QINGDAO):
-        scenario.seed_city_users(store, city, experts=1)
-    store.dispose()
-    port = free_port_block()
-    env = dict(os.environ)
-    env.update(
-        CASEWORK_DB=db,
-        CASEWORK_HUB_PASSWORD=PASSWORD,
-        CASEWORK_HUB_STATE=str(root / "state"),
-        CASEWORK_HUB_PORT=str(port),
-        PYTHONPATH=str(REPO_DIR),
-        HOME=str(root),
-    )
-    log = (root / "hub.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
-        env=env,
-        cwd=root,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/hub/api/", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.5)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail((root / "hub.log").read_text(errors="replace")[-3000:])
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
-    for child in psutil.Process().children(recursive=True):
-        if child.pid != process.pid and "voila" in " ".join(child.cmdline()):
-            child.kill()
+    root = tmp_path_factory.mktemp("hub")
+    with running_hub(store_url(root / "casework.db"), root) as base:
+        yield base
 
 
 def sign_in(base: str, username: str) -> requests.Session:
