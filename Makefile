@@ -52,7 +52,7 @@ hub: hub-deps
 
 # The whole suite on SQLite (with the PostgreSQL-only store tests), then every test that opens a
 # store again on PostgreSQL (tests/backend.py), both against one throw-away server and on both
-# cores, one worker per test file; then the browser tests in one process (Playwright's sync API
+# cores, one worker per test file; then the browser tests on their own (Playwright's sync API
 # refuses to start in a worker where an earlier test left an asyncio loop running).
 STORE_TESTS := tests/registry tests/intake tests/ui tests/dashboard tests/documents tests/reports \
   tests/archive tests/e2e tests/hub tests/load tests/test_extension.py
@@ -61,7 +61,7 @@ pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
 	CASEWORK_TEST_PG_URL=$$url $(PYTEST_PARALLEL) && \
 	CASEWORK_TEST_PG_URL=$$url CASEWORK_TEST_BACKEND=postgresql $(PYTEST_PARALLEL) $(STORE_TESTS) && \
-	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -m browser -p no:cacheprovider
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -m browser -p no:cacheprovider -n 2 --dist loadfile
 
 # Only the PostgreSQL run (a developer's shortcut; `make test` runs it too).
 pytest-postgres: setup hub-deps

@@ -44,8 +44,13 @@ def on_postgres() -> bool:
 
 
 def sqlite_only(reason: str) -> pytest.MarkDecorator:
-    """Skip a test in the PostgreSQL run (it checks something only SQLite has)."""
+    """Run a test in the SQLite run only (what it checks does not depend on the engine)."""
     return pytest.mark.skipif(BACKEND == "postgresql", reason=reason)
+
+
+def postgres_only(reason: str) -> pytest.MarkDecorator:
+    """Run a test in the PostgreSQL run only (the multi-user deployment's engine)."""
+    return pytest.mark.skipif(BACKEND != "postgresql", reason=reason)
 
 
 _admin: Engine | None = None
@@ -110,6 +115,7 @@ def copy_store(source: str | Store, folder: Path) -> str:
         assert parsed.database
         origin = Path(parsed.database)
         target = folder / origin.name
+        assert target != origin, f"a copy needs a folder of its own: {folder}"
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{origin}{suffix}").exists():
                 shutil.copyfile(f"{origin}{suffix}", f"{target}{suffix}")

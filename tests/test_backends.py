@@ -18,7 +18,7 @@ TESTS = Path(__file__).resolve().parent
 MAKEFILE = (TESTS.parent / "Makefile").read_text(encoding="utf-8")
 OPENS_A_STORE = re.compile(r"tests\.backend|open_store|\bStore\(|casework_db|CASEWORK_DB")
 SQLITE_ONLY = ("store",)  # the engine's own tests (WAL, BEGIN IMMEDIATE …), with PG twins
-HELPERS = ("backend.py", "cli_runs.py")  # choose the engine / unset CASEWORK_DB for commands
+HELPERS = ("backend.py", "cli_runs.py", "demo_store.py")  # engine, commands, shared demo
 
 
 def store_tests() -> list[Path]:

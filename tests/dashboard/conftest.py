@@ -1,27 +1,20 @@
-"""The demo province, built once per test run at its smallest size (two institutions per city,
-every state the dashboards know) and shared read-only by every xdist worker; each test module
-works on its own copy (``tests.backend.copy_store``)."""
+"""The demo province (``tests.demo_store``, built once per run), a copy for each test module."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from casework.demo import build_demo
-from casework.demo.build import MIN_INSTITUTIONS
 from casework.registry.actors import Actor
 from casework.registry.catalog import actor_for
 from casework.store.engine import Store, open_store
 from casework.ui.context import AppContext
-from tests.backend import built_once, copy_store, store_url
+from tests.demo_store import TODAY, shared_demo
 
-TODAY = date(2026, 10, 15)
 JINAN, QINGDAO = "370100", "370200"
 
 
@@ -66,23 +59,10 @@ def other_city_markers(demo: Demo, city_code: str) -> list[str]:
     return sorted(m for m in markers if m not in own)
 
 
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo store, built by whichever worker comes first; the others wait and reuse it."""
-
-    def build(folder: Path) -> str:
-        store = open_store(store_url(folder / "casework.db"))
-        build_demo(store, seed=2025, institutions=MIN_INSTITUTIONS, today=TODAY)
-        store.dispose()
-        return store.url
-
-    return built_once(tmp_path_factory, "dashboard-demo", build)
-
-
 @pytest.fixture(scope="module")
-def demo(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """A module's own copy of the demo store (refusals logged by one module stay there)."""
-    url = copy_store(demo_url, tmp_path_factory.mktemp("demo-copy"))
+    url = shared_demo(tmp_path_factory).copy(tmp_path_factory.mktemp("demo-copy"))
     store = open_store(url, migrate=False)
     yield Demo(store, url)
     store.dispose()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from casework import documents
+from tests.backend import sqlite_only
 from tests.documents.world import World
 
 pytestmark = [
@@ -18,6 +19,9 @@ pytestmark = [
         not (shutil.which("soffice") and shutil.which("pdftotext")),
         reason="LibreOffice or poppler-utils missing (make system-deps)",
     ),
+    # LibreOffice's rendering does not depend on the engine; the letters' content (read from
+    # the store) is checked on both engines by test_letters.py.
+    sqlite_only("the PDF conversion is engine-independent: run once, in the SQLite run"),
 ]
 
 

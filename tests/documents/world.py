@@ -136,7 +136,7 @@ _BUILT: dict[str, Any] = {}
 def copy_of_world(folder: Path) -> World:
     """A fresh copy of the world in ``folder`` (built once per test session, then copied)."""
     if "url" not in _BUILT:
-        built = build(folder / "built.db")
+        built = build(folder / "built" / "casework.db")
         built.store.dispose()
         _BUILT["url"], _BUILT["ids"] = built.url, built.ids
     url = copy_store(_BUILT["url"], folder)

@@ -14,14 +14,19 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from tests.backend import store_url
+from tests.backend import postgres_only, store_url
 
 from .hubserver import JINAN, PASSWORD, QINGDAO, running_hub, skip_without_hub
 
 skip_without_hub()
 import requests  # noqa: E402  (after the skip: the hub's extra may be missing)
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # One hub start per engine is enough: in the SQLite run the officers sign in through the
+    # hub in test_hub_browser.py; these HTTP-level checks run on the deployment's engine.
+    postgres_only("hub sign-in over HTTP runs in the PostgreSQL run; SQLite: test_hub_browser"),
+]
 
 
 @pytest.fixture(scope="module")

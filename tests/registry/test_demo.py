@@ -42,11 +42,11 @@ from casework.store.tables import (
     sheets,
 )
 from tests.backend import store_url
+from tests.demo_store import INSTITUTIONS, TODAY, shared_demo
 
 pytestmark = pytest.mark.slow  # the module's demo runs ~800 commands, scoring included
 
-TODAY = date(2026, 10, 15)
-SMALL = 40
+SMALL = INSTITUTIONS
 
 
 @dataclass
@@ -61,10 +61,10 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    path = tmp_path_factory.mktemp("demo") / "casework.db"
-    store = open_store(store_url(path))
-    counts = build_demo(store, seed=2025, institutions=SMALL, today=TODAY)
-    yield Demo(store, counts)
+    """A copy of the run's demo province (``tests.demo_store``: seed 2025, SMALL institutions)."""
+    shared = shared_demo(tmp_path_factory)
+    store = open_store(shared.copy(tmp_path_factory.mktemp("demo")), migrate=False)
+    yield Demo(store, shared.counts)
     store.dispose()
 
 

@@ -54,7 +54,7 @@ from casework.store.tables import (
     refusals,
     renewal_cases,
 )
-from tests.backend import copy_store, drop_store, store_url, table_rows
+from tests.backend import copy_store, drop_store, on_postgres, store_url, table_rows
 
 from .conftest import JINAN, PROJECTS
 
@@ -477,7 +477,9 @@ def test_random_command_sequences_keep_the_registry_invariants(template: str) ->
     run_state_machine_as_test(
         RegistryMachine,
         settings=settings(
-            max_examples=10,
+            # the PostgreSQL run repeats fewer random histories: the engine, not the history,
+            # is what that run varies
+            max_examples=5 if on_postgres() else 10,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
