@@ -23,8 +23,9 @@ setup: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,postgres,hub]'
+	# uv installs the same pinned-by-range set in seconds; plain pip if uv cannot be had
+	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --python $(PY) -e '.[test,postgres,hub]' \
+	  || $(PY) -m pip install -q -e '.[test,postgres,hub]'
 	touch $@
 
 lint: setup
