@@ -1,6 +1,7 @@
 """Evaluators scoring at once on real kernels through widget messages (bench/load_evaluators.py),
 and a kernel killed in the middle of a series of saves: nothing acknowledged is lost and no
-sheet is half-written. On the run's engine: SQLite, and PostgreSQL in the PostgreSQL run."""
+sheet is half-written. The kill test runs on both engines; the six evaluators on PostgreSQL (the
+multi-user engine), and `make load` runs 20 evaluators on both."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from casework.paths import REPO_DIR
 from casework.store import audit
 from casework.store.engine import open_store
 from casework.store.tables import form_drafts
-from tests.backend import store_url
+from tests.backend import postgres_only, store_url
 
 pytestmark = pytest.mark.slow
 SPEC = importlib.util.spec_from_file_location(
@@ -37,6 +38,10 @@ def db(tmp_path: Path) -> str:
     return store_url(tmp_path / "load.db")
 
 
+@postgres_only(
+    "many writers through real kernels run on the multi-user engine; SQLite's writers are "
+    "tested by tests/store/test_concurrent_writers.py and 20 evaluators by `make load`"
+)
 def test_six_evaluators_submitting_at_once_are_each_stored_exactly_once(db: str) -> None:
     result = load.run(db, 6)
 

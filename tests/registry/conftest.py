@@ -50,15 +50,20 @@ class World:
         return ids
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    url = store_url(tmp_path / "casework.db")
-    store = open_store(url)
+def seed_two_cities(store: Store) -> dict[str, list[str]]:
+    """The 16 cities; Jinan's and Qingdao's users and 2025–2028 catalogs. Returns the experts."""
     scenario.seed_reference(store)
     experts = {}
     for city in (JINAN, QINGDAO):
         experts[city] = scenario.seed_city_users(store, city)
         for year in (2025, 2026, 2027, 2028):
             scenario.ensure_city_catalog(store, city, year, PROJECTS)
-    yield World(store, experts, url)
+    return experts
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    url = store_url(tmp_path / "casework.db")
+    store = open_store(url)
+    yield World(store, seed_two_cities(store), url)
     store.dispose()

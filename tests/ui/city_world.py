@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.registry import scenario
 from casework.registry.catalog import actor_for
 from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals
 from casework.ui.context import AppContext
 from tests.backend import copy_store, store_url
-from tests.registry.conftest import JINAN, PROJECTS, QINGDAO, World
+from tests.registry.conftest import JINAN, QINGDAO, World, seed_two_cities
 
 OFFICER = f"officer{JINAN}"
 MANAGER = f"manager{JINAN}"
@@ -36,12 +35,7 @@ def make_template(folder: Path, build: Callable[[World], dict[str, Any]]) -> Tem
     """Seed a world (cities, users, a 2025–2028 catalog) and run ``build`` on it, once."""
     url = store_url(folder / "template.db")
     store = open_store(url)
-    scenario.seed_reference(store)
-    experts = {}
-    for city in (JINAN, QINGDAO):
-        experts[city] = scenario.seed_city_users(store, city)
-        for year in (2025, 2026, 2027, 2028):
-            scenario.ensure_city_catalog(store, city, year, PROJECTS)
+    experts = seed_two_cities(store)
     ids = build(World(store, experts, url))
     store.dispose()  # checkpoints SQLite's WAL into the file; frees a PG template for copying
     return Template(url, experts, ids)
