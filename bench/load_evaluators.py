@@ -73,6 +73,38 @@ class Evaluator:
     ids: dict[str, Any] = field(default_factory=dict)
 
 
+def renewal_group(store: Any, serial: int, start: date, members: list[str], name: str) -> int:
+    """A filing taken over from the pilot (term from ``start``) whose renewal group of
+    ``members`` is scoring (评估中); returns the group's panel id."""
+    from casework.store.tables import filings
+
+    inst = scenario.new_institution(store, CITY, name, 100 + serial)
+    filing = r.register_existing_filing(
+        store,
+        scenario.city_officer(CITY),
+        institution_id=inst,
+        code=f"3701LOAD{serial:04d}",
+        term_start=start,
+        project_codes=["P001"],
+        filed_on=start,
+        source="试点备案",
+    )
+    with store.read() as conn:
+        term_end = conn.execute(
+            select(filings.c.term_end).where(filings.c.id == filing)
+        ).scalar_one()
+    case = scenario.renew(
+        store,
+        city_code=CITY,
+        filing_id=filing,
+        term_end=term_end,
+        experts=members,
+        scores=tuple(90.0 for _ in members),
+        stop_at="评估中",
+    )
+    return int(case["panel_id"])
+
+
 def prepare(db: str, n: int) -> list[Evaluator]:
     """N (≥ 3) experts in N // 3 renewal groups of one city (3–5 each, REN-04), all 评估中."""
     store = open_store(db)
@@ -84,33 +116,8 @@ def prepare(db: str, n: int) -> list[Evaluator]:
     for g in starts:
         members = experts[g : g + GROUP_SIZE] if g != starts[-1] else experts[g:]
         start = date(2022, 9, 1) + timedelta(days=g)
-        inst = scenario.new_institution(store, CITY, f"济南负载测试机构{g}", 100 + g)
-        filing = r.register_existing_filing(
-            store,
-            scenario.city_officer(CITY),
-            institution_id=inst,
-            code=f"3701LOAD{g:04d}",
-            term_start=start,
-            project_codes=["P001"],
-            filed_on=start,
-            source="试点备案",
-        )
-        from casework.store.tables import filings
-
-        with store.read() as conn:
-            term_end = conn.execute(
-                select(filings.c.term_end).where(filings.c.id == filing)
-            ).scalar_one()
-        case = scenario.renew(
-            store,
-            city_code=CITY,
-            filing_id=filing,
-            term_end=term_end,
-            experts=members,
-            scores=tuple(90.0 for _ in members),
-            stop_at="评估中",
-        )
-        evaluators += [Evaluator(m, int(case["panel_id"])) for m in members]
+        panel = renewal_group(store, g, start, members, f"济南负载测试机构{g}")
+        evaluators += [Evaluator(m, panel) for m in members]
     store.dispose()
     return evaluators
 

@@ -5,10 +5,8 @@ multi-user engine), and `make load` runs 20 evaluators on both."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,20 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework.paths import REPO_DIR
 from casework.store import audit
 from casework.store.engine import open_store
 from casework.store.tables import form_drafts
 from tests.backend import postgres_only, store_url
+from tests.load.bench_load import load
 
 pytestmark = pytest.mark.slow
-SPEC = importlib.util.spec_from_file_location(
-    "load_evaluators", REPO_DIR / "bench" / "load_evaluators.py"
-)
-assert SPEC is not None and SPEC.loader is not None
-load = importlib.util.module_from_spec(SPEC)
-sys.modules.setdefault("load_evaluators", load)
-SPEC.loader.exec_module(load)
 
 
 @pytest.fixture
