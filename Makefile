@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CASEWORK_DB ?= $(CURDIR)/var/casework.db
 export CASEWORK_DB
+# Let Python cache bytecode: the suite starts hundreds of interpreters (workers, kernels,
+# Voilà, the hub); with PYTHONDONTWRITEBYTECODE set each of them recompiles casework and tests.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup system-deps hub-deps hub run test lint format pytest pytest-postgres bench load clean
 
@@ -23,9 +26,10 @@ setup: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	# uv installs the same pinned-by-range set in seconds; plain pip if uv cannot be had
-	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --python $(PY) -e '.[test,postgres,hub]' \
-	  || $(PY) -m pip install -q -e '.[test,postgres,hub]'
+	# uv installs the same range-pinned set several times faster than pip (plain pip if uv cannot
+	# be had); compiled to bytecode at install, as pip does, or every process recompiles it
+	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --compile-bytecode --python $(PY) \
+	  -e '.[test,postgres,hub]' || $(PY) -m pip install -q -e '.[test,postgres,hub]'
 	touch $@
 
 lint: setup
@@ -51,24 +55,19 @@ hub: hub-deps
 	CASEWORK_DB=sqlite:///$(CASEWORK_DB) CASEWORK_HUB_PASSWORD=$(CASEWORK_HUB_PASSWORD) \
 	  $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
-# 1. The whole suite on SQLite (with the PostgreSQL-only store tests) on both cores, one worker per
-#    test file; 2. every test that opens a store again on PostgreSQL (tests/backend.py), and at
-#    the same time, in a process of its own, the browser tests (they mostly wait on pages; one
-#    process because Playwright's sync API allows one instance per process). One throw-away
-#    PostgreSQL server serves all; the browser log is printed when both have finished.
+# The whole suite on SQLite (with the PostgreSQL-only store tests), then every test that opens a
+# store again on PostgreSQL (tests/backend.py), both against one throw-away server and on both
+# cores, one worker per test file; then the browser tests on their own (Playwright's sync API
+# refuses to start in a worker where an earlier test left an asyncio loop running). Running the
+# browser tests beside the PostgreSQL run was tried: on two cores it made both slower.
 STORE_TESTS := tests/registry tests/intake tests/ui tests/dashboard tests/documents tests/reports \
   tests/archive tests/e2e tests/hub tests/load tests/test_extension.py
 PYTEST_PARALLEL := $(BIN)/pytest -n 2 --dist loadfile -m "not browser"
-BROWSER_LOG := var/browser-tests.log
 pytest: setup hub-deps
-	mkdir -p var
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \
 	CASEWORK_TEST_PG_URL=$$url $(PYTEST_PARALLEL) && \
-	{ CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -m browser -p no:cacheprovider \
-	    --basetemp=$(CURDIR)/var/pytest-browser >$(BROWSER_LOG) 2>&1 & browser=$$!; } && \
-	{ CASEWORK_TEST_PG_URL=$$url CASEWORK_TEST_BACKEND=postgresql $(PYTEST_PARALLEL) $(STORE_TESTS); \
-	  postgres=$$?; wait $$browser; browsers=$$?; echo "--- browser tests ---"; cat $(BROWSER_LOG); \
-	  test $$postgres = 0 && test $$browsers = 0; }
+	CASEWORK_TEST_PG_URL=$$url CASEWORK_TEST_BACKEND=postgresql $(PYTEST_PARALLEL) $(STORE_TESTS) && \
+	CASEWORK_TEST_PG_URL=$$url $(BIN)/pytest -m browser -p no:cacheprovider -n 2 --dist loadfile
 
 # Only the PostgreSQL run (a developer's shortcut; `make test` runs it too).
 pytest-postgres: setup hub-deps

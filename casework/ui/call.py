@@ -21,7 +21,6 @@ from casework.registry.call_views import city_calls, city_projects_of, city_year
 from casework.ui.call_parts import CallDetail, SupplementaryEditor
 from casework.ui.city_cases import (
     WIDE,
-    GuardedSelectMultiple,
     info,
     open_page,
     options,
@@ -31,7 +30,15 @@ from casework.ui.city_cases import (
 )
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
-from casework.ui.kit import GuardedDropdown, Messages, guard, guarded, table_html, title
+from casework.ui.kit import (
+    GuardedDropdown,
+    GuardedSelectMultiple,
+    Messages,
+    guard,
+    guarded,
+    table_html,
+    title,
+)
 
 HEADING = "征集公告"
 DEFAULT_PERIOD_DAYS = 30

@@ -17,13 +17,9 @@ from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.actors import CITY_ROLES
 from casework.registry.uow import log_refusal
 from casework.ui.context import AppContext
-from casework.ui.kit import GuardedInput, esc, refusal_page
+from casework.ui.kit import esc, refusal_page
 
 WIDE = w.Layout(width="80%")
-
-
-class GuardedSelectMultiple(GuardedInput, w.SelectMultiple):
-    """A multi-select that refuses (and logs) any index outside its options."""
 
 
 def refuse(ctx: AppContext, action: str, exc: PermissionDenied) -> PermissionDenied:
@@ -38,7 +34,10 @@ def require_city_role(ctx: AppContext, action: str) -> str:
         raise refuse(
             ctx,
             action,
-            PermissionDenied(f"{ctx.actor.label}无权使用本页面：仅限市级经办、市级负责人"),
+            PermissionDenied(
+                f"{ctx.actor.label}无权使用本页面（{action}）：仅限市级经办、市级负责人",
+                rule_id="SUP-01",
+            ),
         )
     return ctx.actor.city_code
 

@@ -20,6 +20,7 @@ from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.registry.exits_views import exit_cases_of, filing_row
 from casework.registry.queries import catalog
 from casework.ui.archiving import archive_after
+from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext
 from casework.ui.exits_parts import (
     SUSPENDED_BANNER,
@@ -32,8 +33,6 @@ from casework.ui.exits_parts import (
     history_html,
     picked_date,
     planning_due,
-    require_city_role,
-    require_own_city,
     status_html,
     text_area,
 )

@@ -20,9 +20,7 @@ import pandas as pd
 
 from casework import lifecycle, rules
 from casework.calendar import planning_calendar
-from casework.errors import CaseworkError, PermissionDenied
-from casework.registry.actors import CITY_ROLES
-from casework.registry.uow import log_refusal
+from casework.errors import CaseworkError
 from casework.terms import filing_term
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
@@ -154,22 +152,6 @@ def picked_date(ctx: AppContext, widget: w.DatePicker, rule_id: str) -> date:
             rule_id=rule_id,
         )
     return value
-
-
-def require_city_role(ctx: AppContext, action: str) -> None:
-    """Only city roles open these pages (SUP-01); a refusal is logged."""
-    if ctx.actor.role not in CITY_ROLES:
-        reason = f"{ctx.actor.label}无权打开“{action}”，仅限市级人社部门"
-        log_refusal(ctx.store, ctx.actor, action, reason)
-        raise PermissionDenied(reason, rule_id="SUP-01")
-
-
-def require_own_city(ctx: AppContext, city_code: str, what: str, action: str) -> None:
-    """SUP-01 "谁遴选、谁监管": another city's case is refused, and the attempt logged."""
-    if ctx.actor.city_code != city_code:
-        reason = f"{ctx.actor.label}属于其他城市，不能办理{what}（{city_code}）"
-        log_refusal(ctx.store, ctx.actor, action, reason)
-        raise PermissionDenied(reason, rule_id="SUP-01")
 
 
 def as_id(value: Any, what: str) -> int:

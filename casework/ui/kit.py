@@ -136,6 +136,30 @@ class GuardedDropdown(GuardedInput, w.Dropdown):
     pass
 
 
+class GuardedSelectMultiple(GuardedInput, w.SelectMultiple):
+    pass
+
+
+class GuardedText(GuardedInput, w.Text):
+    pass
+
+
+class GuardedIntText(GuardedInput, w.BoundedIntText):
+    pass
+
+
+class GuardedTextarea(GuardedInput, w.Textarea):
+    pass
+
+
+class GuardedCheckbox(GuardedInput, w.Checkbox):
+    pass
+
+
+class GuardedDatePicker(GuardedInput, w.DatePicker):
+    pass
+
+
 def guard(widget: Any, ctx: AppContext, label: str) -> Any:
     widget.ctx = ctx
     widget.field_label = label

@@ -27,7 +27,6 @@ from casework.registry.notice_views import (
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
-    GuardedSelectMultiple,
     chosen,
     open_page,
     options,
@@ -40,6 +39,7 @@ from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
 from casework.ui.kit import (
     GuardedDropdown,
+    GuardedSelectMultiple,
     Messages,
     esc,
     guard,

@@ -31,7 +31,6 @@ from casework.registry.scope_views import (
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
-    GuardedSelectMultiple,
     chosen,
     info,
     open_page,
@@ -43,7 +42,15 @@ from casework.ui.city_cases import (
 )
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
-from casework.ui.kit import GuardedDropdown, Messages, guard, guarded, table_html, title
+from casework.ui.kit import (
+    GuardedDropdown,
+    GuardedSelectMultiple,
+    Messages,
+    guard,
+    guarded,
+    table_html,
+    title,
+)
 from casework.ui.scope_parts import QuotaSection
 
 HEADING = "考核范围调整"

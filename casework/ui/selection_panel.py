@@ -27,7 +27,7 @@ from casework.scoring import SUPPLEMENTARY
 from casework.ui.context import AppContext
 from casework.ui.evidence import selection_hints
 from casework.ui.kit import (
-    GuardedInput,
+    GuardedText,
     GuardedToggleButtons,
     Messages,
     app_entry,
@@ -53,10 +53,6 @@ BADGES = {
     PRIORITY: BADGE.format("#2f5fa8", "优先"),
     SUPPLEMENTARY: BADGE.format("#8a5a00", "补充"),
 }
-
-
-class GuardedText(GuardedInput, w.Text):
-    pass
 
 
 def all_conditions(rubric: Any, supplementary: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,17 @@ from casework.registry.self_evaluation_drafts import (
 )
 from casework.terms import filing_term
 from casework.ui.context import AppContext
-from casework.ui.kit import GuardedInput, GuardedToggleButtons, esc, guard, table_html
+from casework.ui.kit import (
+    GuardedCheckbox,
+    GuardedDatePicker,
+    GuardedIntText,
+    GuardedText,
+    GuardedTextarea,
+    GuardedToggleButtons,
+    esc,
+    guard,
+    table_html,
+)
 
 log = logging.getLogger("casework.ui")
 YES, NO = "是", "否"
@@ -48,26 +58,6 @@ RENEWAL_PLEDGE = (
     "内，本单位承诺严格落实专项职业能力考核各项工作要求，确保专项职业能力考核质量和服务水平。"
 )
 INTEGRITY = "本单位承诺填写内容、报送材料真实有效，如有弄虚作假，愿意承担相应责任。"
-
-
-class GuardedIntText(GuardedInput, w.BoundedIntText):
-    pass
-
-
-class GuardedText(GuardedInput, w.Text):
-    pass
-
-
-class GuardedTextarea(GuardedInput, w.Textarea):
-    pass
-
-
-class GuardedCheckbox(GuardedInput, w.Checkbox):
-    pass
-
-
-class GuardedDatePicker(GuardedInput, w.DatePicker):
-    pass
 
 
 def pass_rate(assessed: int, certified: int) -> str:

@@ -24,6 +24,7 @@ from casework.registry.exits_views import (
     institution_row,
     live_filing_of,
 )
+from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
 from casework.ui.exits_parts import (
@@ -32,8 +33,6 @@ from casework.ui.exits_parts import (
     ActionPanel,
     as_id,
     fields_html,
-    require_city_role,
-    require_own_city,
     text_area,
 )
 from casework.ui.kit import (

@@ -401,7 +401,7 @@ def test_an_expert_cannot_open_the_exit_page(filing: dict[str, Any]) -> None:
 
     page = exits.build(context_for(world, world.experts[JINAN][0]), filing["filing_id"])
 
-    assert "仅限市级人社部门" in page.children[1].value
+    assert "仅限市级经办、市级负责人" in page.children[1].value
 
 
 def test_a_crafted_action_outside_the_options_is_refused_and_logged(

@@ -213,7 +213,7 @@ def test_an_expert_cannot_open_the_supervision_page(case: dict[str, Any]) -> Non
 
     page = supervision.build(context_for(world, world.experts[JINAN][0]), case["institution_id"])
 
-    assert "仅限市级人社部门" in page.children[1].value
+    assert "仅限市级经办、市级负责人" in page.children[1].value
 
 
 # --- drafts ---------------------------------------------------------------------------------
