@@ -16,7 +16,16 @@ import ipywidgets as w
 
 from casework.errors import CaseworkError, PermissionDenied
 from casework.ui.context import AppContext
-from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded, refusal_page, title
+from casework.ui.kit import (
+    GuardedDropdown,
+    Messages,
+    app_entry,
+    esc,
+    guard,
+    guarded,
+    refusal_page,
+    title,
+)
 
 HEADING = "机构档案"
 
@@ -131,10 +140,6 @@ def id_from_address() -> int | None:
 
 def app(institution_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's view of one institution."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, institution_id if institution_id is not None else id_from_address())
+    return app_entry(
+        HEADING, build, institution_id if institution_id is not None else id_from_address()
+    )

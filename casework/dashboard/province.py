@@ -7,7 +7,7 @@ import ipywidgets as w
 from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.actors import PROVINCE
 from casework.ui.context import AppContext
-from casework.ui.kit import refusal_page
+from casework.ui.kit import app_entry, refusal_page
 
 HEADING = "全省考核机构管理看板"
 
@@ -28,10 +28,4 @@ def build(ctx: AppContext) -> w.Widget:
 
 def app() -> w.Widget:
     """Notebook entry point: the signed-in user's province dashboard."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx)
+    return app_entry(HEADING, build)

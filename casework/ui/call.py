@@ -22,7 +22,6 @@ from casework.ui.call_parts import CallDetail, SupplementaryEditor
 from casework.ui.city_cases import (
     WIDE,
     info,
-    open_page,
     options,
     page_or_refusal,
     require_city_role,
@@ -34,6 +33,7 @@ from casework.ui.kit import (
     GuardedDropdown,
     GuardedSelectMultiple,
     Messages,
+    app_entry,
     guard,
     guarded,
     table_html,
@@ -234,4 +234,4 @@ def build(ctx: AppContext, call_id: int | None = None) -> w.Widget:
 
 def app(call_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    return open_page(HEADING, lambda ctx: build(ctx, call_id))
+    return app_entry(HEADING, build, call_id)

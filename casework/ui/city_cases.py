@@ -54,17 +54,6 @@ def require_own_city(ctx: AppContext, city_code: str | None, what: str, action: 
         )
 
 
-def open_page(heading: str, build: Callable[[AppContext], w.Widget]) -> w.Widget:
-    """Notebook entry: the signed-in user's context (from the server), then the page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(heading, exc)
-    return build(ctx)
-
-
 def page_or_refusal(heading: str, make: Callable[[], w.Widget]) -> w.Widget:
     """The page ``make`` builds, or a refusal page naming why it cannot open."""
     try:

@@ -34,7 +34,6 @@ from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
     info,
-    open_page,
     options,
     page_or_refusal,
     require_city_role,
@@ -44,7 +43,16 @@ from casework.ui.city_cases import (
 from casework.ui.context import AppContext
 from casework.ui.decisions_parts import HEADING, RenewalDecisionPage
 from casework.ui.drafts import FormDraft
-from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded, table_html, title
+from casework.ui.kit import (
+    GuardedDropdown,
+    Messages,
+    app_entry,
+    esc,
+    guard,
+    guarded,
+    table_html,
+    title,
+)
 from casework.ui.scope_parts import QuotaSection
 from casework.ui.selection_panel_parts import SelectionVerdictView
 
@@ -292,4 +300,4 @@ def build(ctx: AppContext, case_id: int | str | None = None) -> w.Widget:
 
 def app(case_id: int | str | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    return open_page(HEADING, lambda ctx: build(ctx, case_id))
+    return app_entry(HEADING, build, case_id)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from casework.errors import CaseworkError
 from casework.ui.context import AppContext
-from casework.ui.kit import esc, refusal_page, title
+from casework.ui.kit import app_entry, esc, refusal_page, title
 from casework.ui.pages import PAGES, Page, pages_for
 
 HEADING = PAGES[0].title
@@ -44,10 +43,4 @@ def build(ctx: AppContext) -> w.Widget:
 
 def app() -> w.Widget:
     """Notebook entry point: the signed-in user's index."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx)
+    return app_entry(HEADING, build)

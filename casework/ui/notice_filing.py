@@ -28,7 +28,6 @@ from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (
     WIDE,
     chosen,
-    open_page,
     options,
     page_or_refusal,
     require_city_role,
@@ -41,6 +40,7 @@ from casework.ui.kit import (
     GuardedDropdown,
     GuardedSelectMultiple,
     Messages,
+    app_entry,
     esc,
     guard,
     guarded,
@@ -344,7 +344,7 @@ def build(ctx: AppContext, application_id: int | None = None) -> w.Widget:
 
 def app(application_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    return open_page(HEADING, lambda ctx: build(ctx, application_id))
+    return app_entry(HEADING, build, application_id)
 
 
 def is_scope_addition(store: Any, application_id: int) -> bool:

@@ -33,7 +33,6 @@ from casework.ui.city_cases import (
     WIDE,
     chosen,
     info,
-    open_page,
     options,
     page_or_refusal,
     require_city_role,
@@ -46,6 +45,7 @@ from casework.ui.kit import (
     GuardedDropdown,
     GuardedSelectMultiple,
     Messages,
+    app_entry,
     guard,
     guarded,
     table_html,
@@ -303,4 +303,4 @@ def build(ctx: AppContext, filing_id: int | None = None) -> w.Widget:
 
 def app(filing_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    return open_page(HEADING, lambda ctx: build(ctx, filing_id))
+    return app_entry(HEADING, build, filing_id)
