@@ -180,8 +180,8 @@ def load(folder: Path) -> dict[str, pd.DataFrame]:
 
 # --- casework ---------------------------------------------------------------------------------
 def casework_path(f: dict[str, pd.DataFrame]) -> dict[str, int]:
-    from casework import evidence
-    from casework.evidence import frames as ef
+    from casework.domain import evidence
+    from casework.domain.evidence import frames as ef
     from casework.intake import KINDS, check_frame
     from casework.intake.resolve import Context, resolve
 
@@ -257,8 +257,8 @@ def _id_ok(s: pd.Series) -> np.ndarray:
 
 
 def floor_path(f: dict[str, pd.DataFrame]) -> dict[str, int]:
-    from casework.calendar import planning_calendar
-    from casework.identifiers import valid_uscc_mask
+    from casework.domain.calendar import planning_calendar
+    from casework.domain.identifiers import valid_uscc_mask
 
     raw = f["raw"]
     t = {c: raw[c].str.strip() for c in raw.columns}
@@ -346,7 +346,7 @@ def _rss_mb() -> float:
 
 def child(side: str, folder: Path) -> None:
     frames = load(folder)
-    import casework.evidence
+    import casework.domain.evidence
     import casework.intake  # noqa: F401
 
     baseline = _rss_mb()

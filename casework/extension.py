@@ -95,7 +95,7 @@ def timeline_html(timeline: Any) -> str:
 
 
 def attachment6_html(summary: Any) -> str:
-    """An :class:`~casework.scoring.Attachment6Summary` as HTML (续期评估组意见, Attachment 6)."""
+    """An ``Attachment6Summary`` as HTML (续期评估组意见, Attachment 6)."""
     totals = summary.member_totals.rename("专家评分").rename_axis("专家").reset_index()
     groups = summary.group_totals.pivot_table(
         index=["group_no", "group", "max_points"], columns="member", values="points"
@@ -130,7 +130,7 @@ def attachment6_html(summary: Any) -> str:
 
 
 def verdict_html(verdict: Any) -> str:
-    """A :class:`~casework.scoring.SelectionVerdict` as HTML (遴选评估组意见, Attachment 1)."""
+    """A ``SelectionVerdict`` as HTML (遴选评估组意见, Attachment 1)."""
     frame = verdict.per_condition.copy()
     frame["votes"] = frame["members_met"].astype(str) + "/" + frame["members_total"].astype(str)
     frame["panel"] = frame["panel_met"].map({True: "符合", False: "不符合"})
@@ -156,8 +156,8 @@ def verdict_html(verdict: Any) -> str:
 
 
 def displays() -> dict[type, Any]:
+    from casework.domain.scoring import Attachment6Summary, SelectionVerdict
     from casework.registry.cards import FilingTimeline, InstitutionCard
-    from casework.scoring import Attachment6Summary, SelectionVerdict
 
     return {
         InstitutionCard: card_html,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework import calendar, rules
-from casework.calendar import (
+from casework.domain import calendar, rules
+from casework.domain.calendar import (
     PlanningCalendar,
     WorkCalendar,
     load_year_file,

@@ -16,7 +16,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from sqlalchemy import select, update
 
 from casework import registry as r
-from casework import rubrics, scoring
+from casework.domain import rubrics, scoring
 from casework.registry import scenario
 from casework.registry.cards import FilingTimeline, InstitutionCard
 from casework.registry.sheets import renewal_frames, selection_frame

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from casework import identifiers as ids
+from casework.domain import identifiers as ids
 from casework.errors import RuleViolation
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

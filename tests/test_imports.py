@@ -26,8 +26,9 @@ def test_import_casework_loads_no_storage_widget_or_export_library() -> None:
 
 def test_the_domain_core_imports_no_storage_widget_or_export_library() -> None:
     loaded = imported_after(
-        "import casework.rules, casework.calendar, casework.terms, casework.rubrics, "
-        "casework.scoring, casework.lifecycle"
+        "import casework.domain.rules, casework.domain.calendar, casework.domain.terms, "
+        "casework.domain.rubrics, "
+        "casework.domain.scoring, casework.domain.lifecycle"
     )
 
     assert loaded.isdisjoint({"sqlalchemy", "ipywidgets", "voila", "nbconvert", "alembic"})

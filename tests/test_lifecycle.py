@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from casework import lifecycle
+from casework.domain import lifecycle
+from casework.domain.lifecycle import LifecycleDefinitionError, Machine, Transition
 from casework.errors import IllegalTransition
-from casework.lifecycle import LifecycleDefinitionError, Machine, Transition
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "lifecycle.md"
 

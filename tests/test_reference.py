@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from casework import reference, rules
+from casework.domain import reference, rules
 from casework.errors import NotFound, ValidationFailed
 from casework.paths import REPO_DIR
 

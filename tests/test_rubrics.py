@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from casework import rubrics, rules
+from casework.domain import rubrics, rules
 from casework.errors import NotFound, ValidationFailed
 from casework.paths import REPO_DIR
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from casework import rubrics, rules, scoring
+from casework.domain import rubrics, rules, scoring
 from casework.errors import NotFound, RuleViolation, SheetInvalid
 
 BASELINE = "2025.1"

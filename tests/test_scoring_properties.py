@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework import rubrics, rules, scoring
+from casework.domain import rubrics, rules, scoring
 from casework.errors import SheetInvalid
 
 pytestmark = pytest.mark.slow  # each property runs the scoring dozens of times

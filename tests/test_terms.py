@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework import rules
+from casework.domain import rules
+from casework.domain.terms import FilingTerm, YearMonth, filing_term
 from casework.errors import RuleViolation, ValidationFailed
-from casework.terms import FilingTerm, YearMonth, filing_term
 
 WORDING = re.compile(r"^自(\d{4})年(\d{1,2})月至(\d{4})年(\d{1,2})月$")
 starts = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))

@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from casework import rules
 from casework.archive.manifest import ELECTRONIC, entries
 from casework.archive.objects import ObjectStore
+from casework.domain import rules
 from casework.errors import RuleViolation
 from casework.registry.actors import CITY_MANAGER, PROVINCE, Actor
 from casework.registry.uow import Tx, command

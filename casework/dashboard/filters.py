@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, FromClause, and_, exists, extract, func, or_, select, union
 
-from casework import lifecycle
+from casework.domain import lifecycle
 from casework.errors import PermissionDenied
 from casework.registry.actors import CITY_ROLES, PROVINCE, Actor
 from casework.registry.uow import log_refusal

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from casework import lifecycle, rules
+from casework.domain import lifecycle, rules
 from casework.registry.export import catalog_for_publication, export_catalog
 from casework.store.engine import Store
 

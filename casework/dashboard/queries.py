@@ -13,7 +13,6 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import extract, func, select
 
-from casework import lifecycle
 from casework.dashboard.filters import Filters, filing_conditions, in_scope
 from casework.dashboard.renewal_queries import (
     AWAITING,
@@ -33,6 +32,7 @@ from casework.dashboard.renewal_queries import (
     pipeline,
     rater_spread,
 )
+from casework.domain import lifecycle
 from casework.registry.exits_views import FINAL_EXIT_STATES
 from casework.store.engine import Store
 from casework.store.tables import (

@@ -13,8 +13,8 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import Case, ColumnElement, Join, and_, case, extract, func, or_, select
 
-from casework import rules
 from casework.dashboard.filters import Filters, filing_conditions
+from casework.domain import rules
 from casework.store.engine import Store
 from casework.store.tables import (
     cities,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import ipywidgets as w
 import pandas as pd
 
-from casework import rules
 from casework.dashboard import charts
 from casework.dashboard import queries as dq
 from casework.dashboard.filters import STATUSES, Filters
 from casework.dashboard.tables import SortableTable
+from casework.domain import rules
 from casework.registry import queries as rq
 from casework.ui.context import AppContext
 from casework.ui.kit import esc

@@ -7,12 +7,12 @@ import base64
 import ipywidgets as w
 import pandas as pd
 
-from casework import lifecycle, rules
 from casework.dashboard import charts
 from casework.dashboard import queries as dq
 from casework.dashboard.filters import Filters
 from casework.dashboard.sections import Section, note
 from casework.dashboard.tables import SortableTable
+from casework.domain import lifecycle, rules
 from casework.registry import queries as rq
 from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded
 

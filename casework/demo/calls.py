@@ -13,9 +13,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from casework import calendar
 from casework.demo.timeline import NEVER, wd, workday_on_or_after
 from casework.demo.world import LIVE, Filing, World
+from casework.domain import calendar
 from casework.errors import CalendarNotConfigured
 
 FILED, REJECTED, WITHDRAWN, UPHELD, PENDING = "filed", "rejected", "withdrawn", "upheld", "pending"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from casework import calendar, rules
 from casework import registry as r
 from casework.demo.timeline import CASEWORK_FROM, NEVER, Ref, wd
 from casework.demo.world import Filing, World, institution_actor
+from casework.domain import calendar, rules
 from casework.errors import CalendarNotConfigured
 from casework.registry import scenario
 from casework.registry.exits import WIND_DOWN_PARTS

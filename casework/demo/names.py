@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from casework.identifiers import USCC_ALPHABET, make_uscc
+from casework.domain.identifiers import USCC_ALPHABET, make_uscc
 
 
 @dataclass(frozen=True)

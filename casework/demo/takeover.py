@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casework import registry as r
-from casework import rules
 from casework.demo.timeline import CASEWORK_FROM, Ref, month_start, plus_months, workday_on_or_after
 from casework.demo.world import Filing, World
+from casework.domain import rules
 from casework.registry import scenario
 
 SOURCE = f"{rules.PILOT_SCHEME_NO}试点"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from casework import calendar
+from casework.domain import calendar
 from casework.errors import CalendarNotConfigured
 from casework.store.engine import Store
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from casework import registry as r
-from casework import rules
 from casework.demo import names
 from casework.demo.timeline import Lazy, Ref, Timeline
-from casework.reference import cities as reference_cities
-from casework.reference import demo_catalog
+from casework.domain import rules
+from casework.domain.reference import cities as reference_cities
+from casework.domain.reference import demo_catalog
+from casework.domain.terms import filing_term
 from casework.registry import scenario
 from casework.registry.actors import EXPERT, INSTITUTION, PROVINCE, Actor
-from casework.terms import filing_term
 
 YEARS = (2023, 2024, 2025, 2026)
 GROUPS = ("T23", "T24", "C25", "C26")

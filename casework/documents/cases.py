@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from casework.documents.config import Bureau
-from casework.terms import FilingTerm
+from casework.domain.terms import FilingTerm
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class SheetCase:
     evaluated_on: date | None
     author: str
     author_role: str  # 续期评估组专家 | 机构负责人（自评）
-    rubric: Any  # casework.rubrics.RenewalRubric
+    rubric: Any  # casework.domain.rubrics.RenewalRubric
     rows: dict[str, tuple[str, float]]  # item_id -> (verdict, points)
     veto: dict[str, bool]
     total: float | None

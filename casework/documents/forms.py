@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from casework import rules
 from casework.documents.cases import ApplicationCase, OpinionCase, SheetCase
 from casework.documents.model import (
     Block,
@@ -23,6 +22,7 @@ from casework.documents.model import (
     refuse,
     validate,
 )
+from casework.domain import rules
 
 ATT4_TITLE = "专项职业能力考核机构续期评估明细表"
 ATT5_TITLE = "专项职业能力考核机构备案续期申请表"

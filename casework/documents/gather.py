@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework import calendar, rules
 from casework.documents.cases import (
     ApplicationCase,
     CallCase,
@@ -27,6 +26,8 @@ from casework.documents.cases import (
 )
 from casework.documents.config import DocumentSettings
 from casework.documents.model import problem, refuse
+from casework.domain import calendar, rules
+from casework.domain.terms import FilingTerm
 from casework.errors import NotFound
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -49,7 +50,6 @@ from casework.store.tables import (
     sheets,
     users,
 )
-from casework.terms import FilingTerm
 
 RENEWAL_DROP = "备案期内未开展考核，不予续期"
 """The removal reason :func:`casework.registry.decide_renewal` records (REN-05)."""
@@ -288,8 +288,8 @@ def application(store: Store, renewal_id: int) -> ApplicationCase:
 
 def opinion(store: Store, renewal_id: int) -> OpinionCase:
     """Attachment 6: each member's total and the composite (REN-04, REN-05)."""
+    from casework.domain.scoring import renewal_outcome
     from casework.registry.sheets import renewal_frames, rubric_by_id
-    from casework.scoring import renewal_outcome
 
     with store.read() as conn:
         case, _filing, inst = _renewal(conn, renewal_id)

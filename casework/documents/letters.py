@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from casework import rules
 from casework.documents.cases import ReceiptCase, RevocationCase, ScopeChangeCase
 from casework.documents.model import (
     Block,
@@ -26,8 +25,9 @@ from casework.documents.model import (
     refuse,
     validate,
 )
+from casework.domain import rules
+from casework.domain.terms import FilingTerm
 from casework.errors import CaseworkError
-from casework.terms import FilingTerm
 
 PILOT_SCHEME = (
     "《山东省人力资源和社会保障厅关于印发〈山东省专项职业能力考核社会化改革试点方案〉的通知》"

@@ -4,7 +4,6 @@ notice (续期评估通知, REN-01) and the publication of renewal results (REN-
 
 from __future__ import annotations
 
-from casework import rules
 from casework.documents.cases import CallCase, NoticeCase, RenewalResultsCase, RenewalRoundCase
 from casework.documents.model import (
     Block,
@@ -18,6 +17,7 @@ from casework.documents.model import (
     refuse,
     validate,
 )
+from casework.domain import rules
 
 RENEWAL_FOCUS = "制度建设、队伍建设、题库建设、考核实施、质量管控、舆情反馈"
 """REN-01: what a renewal evaluation focuses on."""

@@ -1,11 +1,11 @@
 """GB 11643 and GB 32100 checks over normalised columns of a million values.
 
-:mod:`casework.identifiers` holds the rules; this module only makes them cheap on the columns
+:mod:`casework.domain.identifiers` holds the rules; this module only makes them cheap on the columns
 an import sees: a value that repeats (the institution's code on every row, an evaluator on
 thousands) is checked once, and a column of 18-character ASCII values is read straight from
 its pyarrow buffer instead of through Python strings. Values reach here already normalised by
 the intake (half-width, upper-case, no blanks), so anything not 18 ASCII characters is invalid.
-A test checks that both agree with :mod:`casework.identifiers` value by value.
+A test checks that both agree with :mod:`casework.domain.identifiers` value by value.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casework.identifiers import (
+from casework.domain.identifiers import (
     BIRTH_YEAR_MIN,
     ID_CHECK_CHARS,
     ID_WEIGHTS,
@@ -99,7 +99,7 @@ def uscc_ok(series: pd.Series) -> pd.Series:
 
 
 def agrees_with_reference(series: pd.Series) -> bool:
-    """Whether the fast resident-ID check agrees with :mod:`casework.identifiers` (tests)."""
+    """Whether the fast resident-ID check agrees with :mod:`casework.domain.identifiers` (tests)."""
     fast = resident_id_ok(series).to_numpy()
     slow = valid_resident_id_mask(series.fillna("")).to_numpy()
     return bool((fast == slow).all())

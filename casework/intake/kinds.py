@@ -13,7 +13,7 @@ from typing import Final
 
 import pandera.pandas as pa
 
-from casework.evidence import vocabulary as v
+from casework.domain.evidence import vocabulary as v
 from casework.intake import schemas, values
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from casework import lifecycle
+from casework.domain import lifecycle
+from casework.domain.evidence.scope import place
 from casework.errors import PermissionDenied
-from casework.evidence.scope import place
 from casework.intake import problems as pr
 from casework.intake.kinds import Kind
 from casework.registry.actors import CITY_ROLES, INSTITUTION, Actor

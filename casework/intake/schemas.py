@@ -14,10 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from casework.evidence import vocabulary as v
+from casework.domain.evidence import vocabulary as v
+from casework.domain.reference import cities
+from casework.domain.rules import REGION_DIVISION_PREFIX
 from casework.intake.idcheck import resident_id_ok, uscc_ok
-from casework.reference import cities
-from casework.rules import REGION_DIVISION_PREFIX
 
 GB_11643: Final = "GB 11643"
 GB_32100: Final = "GB 32100"

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
-from casework.evidence import frames as ef
-from casework.evidence.loader import VIOLATION_CASE
+from casework.domain.evidence import frames as ef
 from casework.intake.kinds import Kind
 from casework.intake.resolve import Context
+from casework.queries.evidence import VIOLATION_CASE
 from casework.store.tables import (
     assessment_batches,
     candidate_results,

@@ -14,12 +14,12 @@ from typing import Final
 import pandas as pd
 import pandera.pandas as pa
 
+from casework.domain.evidence import vocabulary as v
+from casework.domain.reference import cities
 from casework.errors import ValidationFailed
-from casework.evidence import vocabulary as v
 from casework.intake import problems as pr
 from casework.intake import values
 from casework.intake.kinds import Field, Kind
-from casework.reference import cities
 
 NEEDS: Final = {
     "int": "应为整数",

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casework.evidence import vocabulary as v
-from casework.identifiers import STRIP_CHARS
+from casework.domain.evidence import vocabulary as v
+from casework.domain.identifiers import STRIP_CHARS
 
 _FULLWIDTH: Final = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _HALFWIDTH_TABLE: Final = str.maketrans({chr(k): chr(x) for k, x in _FULLWIDTH.items()})

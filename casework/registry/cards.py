@@ -20,7 +20,8 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import Connection, or_, select
 
-from casework import lifecycle
+from casework.domain import lifecycle
+from casework.domain.terms import filing_term
 from casework.errors import NotFound
 from casework.registry.exits_views import LIVE
 from casework.store.engine import Store
@@ -36,7 +37,6 @@ from casework.store.tables import (
     projects,
     renewal_cases,
 )
-from casework.terms import filing_term
 
 NOT_FILED = "未备案"
 

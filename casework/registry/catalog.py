@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain.identifiers import is_shandong_uscc, validate_uscc
 from casework.errors import RuleViolation
-from casework.identifiers import is_shandong_uscc, validate_uscc
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE, ROLES, Actor
 from casework.registry.uow import Tx, command
 from casework.store.tables import (

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
-from casework import lifecycle
+from casework.domain import lifecycle
 from casework.registry.call_views import project_names
 from casework.registry.sheets import SELF, SUBMITTED
 from casework.store.engine import Store

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import calendar, lifecycle, rules
+from casework.domain import calendar, lifecycle, rules
 from casework.errors import RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
 from casework.registry.uow import Tx, command

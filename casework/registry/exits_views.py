@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework import lifecycle
+from casework.domain import lifecycle
 from casework.store.engine import Store
 from casework.store.tables import cities, exit_cases, filings, incidents, institutions
 

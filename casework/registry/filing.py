@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework import calendar, lifecycle, rules
+from casework.domain import calendar, lifecycle, rules
+from casework.domain.terms import filing_term
 from casework.errors import PermissionDenied, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER
 from casework.registry.selection import (
@@ -35,7 +36,6 @@ from casework.store.tables import (
     notices,
     objections,
 )
-from casework.terms import filing_term
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
 REASON_MAX = 40  # filing_projects.removal_reason

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from casework.domain.terms import filing_term
 from casework.registry.call_views import project_names
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -25,7 +26,6 @@ from casework.store.tables import (
     objections,
     projects,
 )
-from casework.terms import filing_term
 
 SCOPE_ADDITION = "范围新增"
 

@@ -13,8 +13,9 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import and_, func, select
 
-from casework import lifecycle, rules
-from casework.calendar import PlanningCalendar
+from casework.domain import lifecycle, rules
+from casework.domain.calendar import PlanningCalendar
+from casework.domain.terms import filing_term
 from casework.store.engine import Store
 from casework.store.tables import (
     cities,
@@ -28,7 +29,6 @@ from casework.store.tables import (
     renewal_cases,
     renewal_rounds,
 )
-from casework.terms import filing_term
 
 STATUSES = (lifecycle.ACTIVE, lifecycle.SUSPENDED, lifecycle.TERMINATED)
 

@@ -11,7 +11,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 from sqlalchemy import select
 
-from casework import lifecycle, rubrics, rules, scoring
+from casework.domain import lifecycle, rubrics, rules, scoring
+from casework.domain.terms import FilingTerm, filing_term
 from casework.errors import RuleViolation, ValidationFailed
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
 from casework.registry.filing import remove_projects_from
@@ -33,7 +34,6 @@ from casework.store.tables import (
     renewal_cases,
     renewal_rounds,
 )
-from casework.terms import FilingTerm, filing_term
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
 RENEWAL_METHODS = ("座谈问询", "资料查阅", "现场检查", "个别访谈", "电话回访")

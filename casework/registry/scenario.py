@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from casework import calendar, rubrics, rules
 from casework import registry as r
-from casework.identifiers import make_uscc
-from casework.reference import cities as reference_cities
+from casework.domain import calendar, rubrics, rules
+from casework.domain.identifiers import make_uscc
+from casework.domain.reference import cities as reference_cities
 from casework.registry.actors import (
     CITY_MANAGER,
     CITY_OFFICER,

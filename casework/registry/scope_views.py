@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework import lifecycle
+from casework.domain import lifecycle
+from casework.domain.terms import filing_term
 from casework.registry.call_views import open_calls, project_names
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -23,7 +24,6 @@ from casework.store.tables import (
     projects,
     quota_overrides,
 )
-from casework.terms import filing_term
 
 LIVE = (lifecycle.ACTIVE, lifecycle.SUSPENDED)
 ADDED, REMOVED = "新增项目", "删除项目"

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
-from casework import lifecycle, rubrics, rules
+from casework.domain import lifecycle, rubrics, rules
 from casework.errors import PermissionDenied, QuotaExceeded, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, EXPERT, INSTITUTION, PROVINCE
 from casework.registry.catalog import city_project_codes

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
-from casework import lifecycle
+from casework.domain import lifecycle
 from casework.errors import RuleViolation
 from casework.registry.actors import INSTITUTION
 from casework.registry.selection import scope_of

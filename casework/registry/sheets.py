@@ -2,7 +2,7 @@
 
 An expert writes only their own sheet, on a panel they sit on, after declaring no conflict of
 interest, while the case is being evaluated. Drafts are checked lightly (every value inside its
-options); submission validates the whole sheet with :mod:`casework.scoring`.
+options); submission validates the whole sheet with :mod:`casework.domain.scoring`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework import lifecycle, rubrics, rules, scoring
+from casework.domain import lifecycle, rubrics, rules, scoring
 from casework.errors import PermissionDenied, RuleViolation
 from casework.registry.actors import EXPERT, INSTITUTION
 from casework.registry.uow import Tx, command

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from casework import calendar, lifecycle, rules
 from casework.documents.gather import RENEWAL_DROP, scope_dates
+from casework.domain import calendar, lifecycle, rules
+from casework.domain.terms import FilingTerm
 from casework.reports.collect_selection import one, project_names
 from casework.reports.content import (
     Field,
@@ -28,7 +29,6 @@ from casework.store.tables import (
     institutions,
     quota_overrides,
 )
-from casework.terms import FilingTerm
 
 ADDED, REMOVED = "新增项目", "删除项目"
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import rules
+from casework.domain import rules
+from casework.domain.scoring import renewal_outcome
+from casework.domain.terms import FilingTerm
 from casework.registry.sheets import renewal_frames, rubric_by_id
 from casework.reports.collect_selection import one, panel_roster, project_names
 from casework.reports.content import (
@@ -20,7 +22,6 @@ from casework.reports.content import (
     shown,
     table,
 )
-from casework.scoring import renewal_outcome
 from casework.store.engine import Store
 from casework.store.tables import (
     filing_terms,
@@ -31,7 +32,6 @@ from casework.store.tables import (
     renewal_rounds,
     sheets,
 )
-from casework.terms import FilingTerm
 
 DECIDED = (rules.GRADE_PASS, rules.GRADE_FAIL)
 

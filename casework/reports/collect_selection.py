@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from casework import calendar, rules, scoring
+from casework.domain import calendar, rules, scoring
+from casework.domain.terms import FilingTerm
 from casework.errors import NotFound
 from casework.registry.sheets import rubric_by_id, selection_frame
 from casework.reports.content import (
@@ -40,7 +41,6 @@ from casework.store.tables import (
     sheets,
     users,
 )
-from casework.terms import FilingTerm
 
 DECIDED = ("拟备案", "公示中", "公示无异议", "已备案", "未通过")
 MET, UNMET = "符合", "不符合"

@@ -409,7 +409,7 @@ audit_head = Table(
 
 
 # === Data intake (casework.intake) ============================================================
-# The institutions' own records, taken in by import and read by casework.evidence. Each row
+# The institutions' own records, taken in by import and read by casework.domain.evidence. Each row
 # keeps the digest of its content and the import that last wrote it: importing the same rows
 # again adds nothing, changed rows are updated by their natural key.
 

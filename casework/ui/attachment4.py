@@ -2,7 +2,7 @@
 
 Each item shows its indicator, criterion and points; the verdict (符合/基本符合/不符合) decides
 which points the points field offers (REN-07); group subtotals and the running total are
-computed by :mod:`casework.scoring` after every change. The owner of the form decides what a
+computed by :mod:`casework.domain.scoring` after every change. The owner of the form decides what a
 change means (which registry command saves the draft) through the ``on_change`` callback, which
 runs once per user action — :meth:`Attachment4Form.batch` folds several changes into one.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import rules, scoring
+from casework.domain import rules, scoring
 from casework.registry.sheets import renewal_frames
 from casework.ui.context import AppContext
 from casework.ui.kit import GuardedDropdown, GuardedToggleButtons, esc, guard

@@ -3,7 +3,7 @@ REN-06).
 
 Selection: the city's applications in 评估中 whose panel members have all submitted; for the
 chosen one the panel verdict (eligibility, priority, unmet conditions — computed with
-:func:`casework.scoring.evaluate_selection` by :class:`SelectionVerdictView`), then 拟备案 or
+:func:`casework.domain.scoring.evaluate_selection` by :class:`SelectionVerdictView`), then 拟备案 or
 不予备案 with a note through :func:`registry.decide_application`. Only an eligible applicant
 may be approved (SEL-04); a 6th institution per project or a 6th project per institution needs
 an override reason and a 市级负责人 (SEL-07) — the registry enforces both and the page shows its

@@ -2,7 +2,7 @@
 Attachment 6.
 
 The page computes Attachment 6 from the members' submitted sheets with
-:func:`casework.scoring.renewal_outcome` (as the leader's view does), shows the group's opinion,
+``scoring.renewal_outcome`` (as the leader's view does), shows the group's opinion,
 the projects without assessment during the term that will not be renewed (REN-05) and any veto
 finding (REN-06: the decision opens a supervision case at once). 确定评估结果 calls
 :func:`registry.decide_renewal`, which recomputes all of it on the server.
@@ -15,7 +15,9 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import registry, rules, scoring
+from casework import registry
+from casework.domain import rules, scoring
+from casework.domain.terms import filing_term
 from casework.errors import NotFound
 from casework.registry.decision_views import (
     ASSESSING,
@@ -27,7 +29,6 @@ from casework.registry.renewal import projects_without_assessment
 from casework.registry.scope_views import project_name_map
 from casework.registry.selection_panel_views import panel_roster
 from casework.registry.sheets import renewal_frames, rubric_by_id
-from casework.terms import filing_term
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import WIDE, info, require_own_city, section
 from casework.ui.context import AppContext

@@ -23,7 +23,7 @@ def hint_html(text: str) -> str:
 
 def selection_hints(store: Store, application_id: int) -> dict[str, str]:
     """sub_id → an HTML hint built from the applicant's rosters, sites and batches."""
-    from casework.evidence.loader import selection_evidence_for
+    from casework.queries.evidence import selection_evidence_for
 
     try:
         found = selection_evidence_for(store, application_id)
@@ -44,7 +44,7 @@ def selection_hints(store: Store, application_id: int) -> dict[str, str]:
 
 def renewal_hints(store: Store, renewal_id: int) -> dict[str, str]:
     """item_id / veto_id → an HTML hint with the suggested verdict and its evidence (REN-03)."""
-    from casework.evidence.loader import renewal_evidence
+    from casework.queries.evidence import renewal_evidence
 
     try:
         with store.read() as conn:

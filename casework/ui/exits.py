@@ -14,7 +14,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from casework import lifecycle, registry, rules
+from casework import registry
+from casework.domain import lifecycle, rules
 from casework.errors import CaseworkError, NotFound, PermissionDenied
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.registry.exits_views import exit_cases_of, filing_row

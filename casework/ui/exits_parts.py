@@ -18,10 +18,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import lifecycle, rules
-from casework.calendar import planning_calendar
+from casework.domain import lifecycle, rules
+from casework.domain.calendar import planning_calendar
+from casework.domain.terms import filing_term
 from casework.errors import CaseworkError
-from casework.terms import filing_term
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
 from casework.ui.kit import GuardedToggleButtons, Messages, esc, guard, guarded, table_html

@@ -1,7 +1,7 @@
 """公示与备案 — a city officer notices the proposed filings, handles objections, and files
 (SEL-05, ATT2-TERM).
 
-The notice's last day is shown live as :func:`casework.calendar.notice_end` of the chosen
+The notice's last day is shown live as :func:`casework.domain.calendar.notice_end` of the chosen
 start: at least 5 working days, with the working days the period covers counted (a year whose
 holidays are not configured is flagged provisional). A shorter custom end date is refused by
 :func:`registry.open_notice`. After the notice has ended (:func:`registry.close_notice` refuses
@@ -15,8 +15,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from casework import registry, rules
-from casework.calendar import planning_calendar
+from casework import registry
+from casework.domain import rules
+from casework.domain.calendar import planning_calendar
 from casework.errors import NotFound, RuleViolation
 from casework.registry.notice_views import (
     application_record,

@@ -8,7 +8,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from casework import registry, rules
+from casework import registry
+from casework.domain import rules
 from casework.errors import NotFound, RuleViolation
 from casework.registry.notice_views import (
     notice_applications,

@@ -2,7 +2,7 @@
 
 The Attachment 4 form itself (:mod:`casework.ui.attachment4`) shows each item with its
 indicator, criterion and points, offers only the points the verdict allows (REN-07) and keeps
-group subtotals and the running total from :mod:`casework.scoring`; this page saves the draft
+group subtotals and the running total from :mod:`casework.domain.scoring`; this page saves the draft
 to the store as it is typed. Submitting validates the whole sheet and locks it.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import registry, scoring
+from casework import registry
+from casework.domain import scoring
 from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.panels import my_panels, my_sheet, panel_members_of, panel_sheets
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id

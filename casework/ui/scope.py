@@ -16,7 +16,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from casework import lifecycle, registry
+from casework import registry
+from casework.domain import lifecycle
 from casework.errors import NotFound, RuleViolation
 from casework.registry.scope_views import (
     addition_calls,

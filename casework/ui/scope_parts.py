@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pandas as pd
 
-from casework import rules
+from casework.domain import rules
 from casework.registry import queries
 from casework.registry.scope_views import city_overrides
 from casework.ui.city_cases import section

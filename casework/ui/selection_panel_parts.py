@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import scoring
+from casework.domain import scoring
 from casework.registry.panels import panel_sheets
 from casework.registry.selection_panel_views import panel_roster
 from casework.registry.sheets import SUBMITTED, selection_frame

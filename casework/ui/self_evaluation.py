@@ -17,7 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
-from casework.calendar import PlanningCalendar
+from casework.domain.calendar import PlanningCalendar
 from casework.errors import CaseworkError, NotFound, PermissionDenied, ValidationFailed
 from casework.registry.actors import INSTITUTION
 from casework.registry.self_evaluation_drafts import save_renewal_application_draft
@@ -62,7 +62,7 @@ def prefill_of(store: Any, filing_id: int) -> dict[str, Any]:
     The page must open even when the intake data cannot be read: a failure is logged and the
     inputs start empty.
     """
-    from casework.evidence.loader import attachment5_prefill
+    from casework.queries.evidence import attachment5_prefill
 
     try:
         found = attachment5_prefill(store, filing_id)

@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from casework.domain.terms import filing_term
 from casework.registry.self_evaluation_drafts import (
     BANK_COUNTS,
     COUNT_FIELDS,
@@ -28,7 +29,6 @@ from casework.registry.self_evaluation_drafts import (
     SITES,
     TEXT_FIELDS,
 )
-from casework.terms import filing_term
 from casework.ui.context import AppContext
 from casework.ui.kit import (
     GuardedCheckbox,

@@ -14,7 +14,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework import lifecycle, registry
+from casework import registry
+from casework.domain import lifecycle
 from casework.errors import CaseworkError, NotFound, PermissionDenied
 from casework.registry.cards import institution_card
 from casework.registry.exits import INCIDENT_CATEGORIES

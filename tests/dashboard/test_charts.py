@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from casework import rules
 from casework.dashboard import charts
+from casework.domain import rules
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIMIT = rules.MAX_INSTITUTIONS_PER_PROJECT_PER_CITY

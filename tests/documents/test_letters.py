@@ -14,8 +14,8 @@ from sqlalchemy import select
 from casework import documents
 from casework.documents.config import DocumentSettings, load_settings
 from casework.documents.model import DocumentRefused, Paragraph, Signature, validate
+from casework.domain.terms import filing_term
 from casework.store.tables import filing_projects, filing_terms, filings, institutions, projects
-from casework.terms import filing_term
 from tests.documents.world import World
 
 DEPARTMENT = "济南市人力资源和社会保障局"

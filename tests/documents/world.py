@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from casework import calendar
 from casework import registry as r
+from casework.domain import calendar
 from casework.registry import scenario
 from casework.store.engine import Store, open_store
 from tests.backend import copy_store, store_url

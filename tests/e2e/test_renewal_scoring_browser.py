@@ -1,7 +1,7 @@
 """The renewal scoring app end to end: real Voilà, real kernel, headless Chromium.
 
 An expert opens the app for a demo case, signs the declaration, fills a whole Attachment 4
-sheet, sees the running total equal ``casework.scoring``, submits, reloads and finds the sheet
+sheet, sees the running total equal ``scoring``, submits, reloads and finds the sheet
 saved and locked; a screenshot shows the Chinese text rendered with a CJK font.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework import rubrics, scoring
+from casework.domain import rubrics, scoring
 from casework.registry import scenario
 from casework.registry.panels import my_sheet
 from casework.registry.sheets import renewal_frames

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from casework.evidence import frames as f
-from casework.identifiers import make_resident_id, make_uscc
+from casework.domain.evidence import frames as f
+from casework.domain.identifiers import make_resident_id, make_uscc
 
 JINAN, QINGDAO = "370100", "370200"
 TERM_START = pd.Timestamp("2025-03-01")

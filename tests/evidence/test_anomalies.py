@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casework.evidence import evaluator_clashes, high_pass_rate, multi_institution_candidates
-from casework.identifiers import make_uscc
+from casework.domain.evidence import evaluator_clashes, high_pass_rate, multi_institution_candidates
+from casework.domain.identifiers import make_uscc
 
 from . import builders as b
 

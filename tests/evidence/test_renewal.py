@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from casework.evidence import RenewalReview, prefill, review
+from casework.domain.evidence import RenewalReview, prefill, review
 from casework.registry.renewal import attachment5_stats
 
 from . import builders as b

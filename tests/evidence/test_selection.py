@@ -8,14 +8,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from casework import rubrics
-from casework.evidence import (
+from casework.domain import rubrics
+from casework.domain.evidence import (
     beside_conditions,
     part_timers,
     qualified_evaluator,
     selection_evidence,
 )
-from casework.identifiers import make_uscc
+from casework.domain.identifiers import make_uscc
 
 from . import builders as b
 

@@ -9,9 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from casework import rubrics, rules
-from casework.evidence import review, suggest
-from casework.evidence.suggestions import ITEMS, graded, unknown_items
+from casework.domain import rubrics, rules
+from casework.domain.evidence import review, suggest
+from casework.domain.evidence.suggestions import ITEMS, graded, unknown_items
 
 from . import builders as b
 
@@ -93,7 +93,10 @@ def test_each_suggested_item_is_the_one_its_words_name_in_the_rubric_in_force() 
 
 
 def test_the_evidence_package_imports_no_storage_or_widget_library() -> None:
-    code = "import sys, casework.evidence; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    code = (
+        "import sys, casework.domain.evidence; "
+        "print(sorted({m.split('.')[0] for m in sys.modules}))"
+    )
 
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

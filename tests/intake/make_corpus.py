@@ -16,7 +16,7 @@ from typing import Final, NamedTuple
 
 from openpyxl import Workbook
 
-from casework.identifiers import make_resident_id, make_uscc
+from casework.domain.identifiers import make_resident_id, make_uscc
 
 CORPUS_DIR: Final = Path(__file__).parent / "corpus"
 USCC: Final = make_uscc("52370100MJ0000001")

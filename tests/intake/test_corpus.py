@@ -63,7 +63,7 @@ def test_a_file_that_only_looks_odd_is_read_correctly(world: World, name: str) -
 def test_a_merged_two_row_header_with_a_title_row_reads_dates_of_every_spelling(
     world: World,
 ) -> None:
-    from casework.evidence.loader import load_frames
+    from casework.queries.evidence import load_frames
 
     import_file(world.store, OFFICER, "batches", CORPUS_DIR / "merged_header.xlsx")
 

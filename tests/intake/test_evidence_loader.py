@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.evidence.loader import load_frames, renewal_evidence, selection_for
 from casework.intake import import_file
+from casework.queries.evidence import load_frames, renewal_evidence, selection_for
 
 from .conftest import OFFICER, World
 from .make_corpus import PEOPLE, RESULTS_HEADER, STAFF_HEADER, USCC, _result_row

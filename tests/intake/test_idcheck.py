@@ -1,4 +1,4 @@
-"""The fast GB 11643 / GB 32100 column checks agree with casework.identifiers value by value."""
+"""The fast GB 11643 / GB 32100 column checks agree with domain.identifiers value by value."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.identifiers import is_valid_resident_id, is_valid_uscc, make_resident_id, make_uscc
+from casework.domain.identifiers import (
+    is_valid_resident_id,
+    is_valid_uscc,
+    make_resident_id,
+    make_uscc,
+)
 from casework.intake.idcheck import resident_id_ok, uscc_ok
 
 ID_CHARS = st.text(alphabet="0123456789X", min_size=16, max_size=19)

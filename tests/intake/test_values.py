@@ -105,7 +105,7 @@ def test_technical_titles_by_rank(typed: str, rank: str) -> None:
     [("济南", "370100"), ("济南市", "370100"), ("370102", "370100"), ("370200", "370200")],
 )
 def test_a_city_by_name_or_division_code(typed: str, code: str) -> None:
-    from casework.reference import cities
+    from casework.domain.reference import cities
 
     assert one(values.parse_city, typed, cities=cities()) == code
 

@@ -22,7 +22,7 @@ import psutil
 import pytest
 from sqlalchemy import select
 
-from casework import rubrics, rules, scoring
+from casework.domain import rubrics, rules, scoring
 from casework.registry.sheets import DRAFT, SUBMITTED, renewal_frames
 from casework.store import audit
 from casework.store.engine import open_store

@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Column, ColumnElement, Select, select
 
-from casework import lifecycle
 from casework.demo import build_demo
 from casework.demo.build import effective_today, plan
 from casework.demo.exits import VIOLATION_STAGES
+from casework.domain import lifecycle
+from casework.domain.identifiers import is_shandong_uscc
+from casework.domain.reference import cities
 from casework.errors import RuleViolation
-from casework.identifiers import is_shandong_uscc
-from casework.reference import cities
 from casework.registry import queries, scenario
 from casework.store import audit
 from casework.store.engine import Store, open_store

@@ -1,5 +1,5 @@
 """Every (state, command) pair that a lifecycle forbids is tried and refused, with nothing
-written (issue "The registry"; the machines of ``casework/lifecycle.py``).
+written (issue "The registry"; the machines of ``casework/domain/lifecycle.py``).
 
 One module-scoped store holds a real case in every reachable state of every machine the
 registry drives, each built through the public commands. For each forbidden pair the real
@@ -29,8 +29,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, select
 
-from casework import lifecycle
 from casework import registry as r
+from casework.domain import lifecycle
+from casework.domain.terms import filing_term
 from casework.errors import CaseworkError, IllegalTransition
 from casework.registry import scenario
 from casework.registry.actors import INSTITUTION, SYSTEM_ACTOR, Actor
@@ -47,7 +48,6 @@ from casework.store.tables import (
     refusals,
     renewal_cases,
 )
-from casework.terms import filing_term
 from tests.backend import copy_store, store_url, table_rows
 
 from .conftest import JINAN, PROJECTS, World

@@ -37,8 +37,8 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from casework import calendar, lifecycle, rules
 from casework import registry as r
+from casework.domain import calendar, lifecycle, rules
 from casework.errors import CalendarNotConfigured, CaseworkError
 from casework.registry import scenario
 from casework.registry.actors import SYSTEM_ACTOR

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
-from casework.identifiers import make_uscc
+from casework.domain.identifiers import make_uscc
 from casework.registry.actors import CITY_OFFICER, PROVINCE, Actor
 from casework.registry.catalog import add_user, publish_catalog, register_institution
 from casework.registry.uow import Tx, command

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
+from casework.domain.identifiers import make_uscc
 from casework.errors import CaseworkError, PermissionDenied, RuleViolation
-from casework.identifiers import make_uscc
 from casework.registry.actors import CITY_OFFICER, PROVINCE, Actor
 from casework.registry.catalog import register_institution
 from casework.registry.uow import Tx, command

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from casework import registry, rules
+from casework import registry
+from casework.domain import rules
 from casework.registry import scenario
 from casework.store.tables import (
     applications,

@@ -12,8 +12,8 @@ import ipywidgets as w
 import pytest
 from sqlalchemy import func, select
 
-from casework import calendar
 from casework import registry as r
+from casework.domain import calendar
 from casework.registry import scenario
 from casework.registry.drafts import load_form_draft
 from casework.store.tables import exit_cases, filings, refusals

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as w
 from sqlalchemy import func, select
 
-from casework import rules, scoring
+from casework.domain import rules, scoring
 from casework.registry import scenario
 from casework.registry.panels import my_sheet
 from casework.store.tables import refusals

@@ -77,9 +77,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def no_prefill(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see empty project inputs unless they provide assessment data themselves."""
-    import casework.evidence.loader
+    import casework.queries.evidence
 
-    monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", lambda store, fid: {})
+    monkeypatch.setattr(casework.queries.evidence, "attachment5_prefill", lambda store, fid: {})
 
 
 @pytest.fixture
@@ -341,7 +341,7 @@ def test_a_crafted_click_on_the_disabled_submit_button_writes_nothing_and_is_log
     assert count(case, refusals) == refused + 1
 
 
-EVIDENCE_SHAPED = {  # as casework.evidence.attachment5.prefill returns it
+EVIDENCE_SHAPED = {  # as casework.domain.evidence.attachment5.prefill returns it
     "projects": [
         {"project_code": "P001", "assessed": 200, "certified": 150},
         {"project_code": "P002", "assessed": 0, "certified": 0},
@@ -359,13 +359,13 @@ EVIDENCE_SHAPED = {  # as casework.evidence.attachment5.prefill returns it
 def test_the_project_table_is_prefilled_from_assessment_data_when_the_intake_provides_it(
     case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, shape: str
 ) -> None:
-    import casework.evidence.loader
+    import casework.queries.evidence
 
     def prefill(store: Any, filing_id: int) -> Any:
         assert filing_id == case["a"]["filing_id"]
         return EVIDENCE_SHAPED
 
-    monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", prefill)
+    monkeypatch.setattr(casework.queries.evidence, "attachment5_prefill", prefill)
 
     _, page = page_for(case)
 
@@ -384,13 +384,13 @@ def test_the_project_table_is_prefilled_from_assessment_data_when_the_intake_pro
 def test_without_usable_assessment_data_the_project_table_starts_empty(
     case: dict[str, Any], monkeypatch: pytest.MonkeyPatch, provided: str
 ) -> None:
-    import casework.evidence.loader
+    import casework.queries.evidence
 
     def broken(store: Any, filing_id: int) -> Any:
         raise RuntimeError("intake data unreadable")
 
     if provided == "broken":
-        monkeypatch.setattr(casework.evidence.loader, "attachment5_prefill", broken)
+        monkeypatch.setattr(casework.queries.evidence, "attachment5_prefill", broken)
 
     _, page = page_for(case)
 

@@ -15,10 +15,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 
-from casework import rules
-from casework.errors import NotFound, RuleViolation
-from casework.rubrics import RenewalRubric
-from casework.scoring_sheets import (
+from casework.domain import rules
+from casework.domain.rubrics import RenewalRubric
+from casework.domain.scoring.sheets import (
     CheckedSheets,
     Sheets,
     as_sheet_list,
@@ -32,6 +31,7 @@ from casework.scoring_sheets import (
     raise_if_any,
     row_indexed,
 )
+from casework.errors import NotFound, RuleViolation
 
 _NONEMPTY = {"min_value": 1}
 _MEMBER, _ITEM, _VETO = "member", "item_id", "veto_id"

@@ -5,22 +5,22 @@
 - :func:`review` — renewal evidence (ATT5-STATS, REN-05, ATT4-PLAN, ATT4-PUBLISH, ATT4-SIGN,
   ATT4-SCOPE, EXIT-04); :func:`suggest` — suggested Attachment 4 verdicts with their evidence;
   :func:`prefill` — Attachment 5;
-- :mod:`casework.evidence.anomalies` — patterns worth a question.
+- :mod:`casework.domain.evidence.anomalies` — patterns worth a question.
 
-``casework.evidence.loader`` reads these frames from the store; it is the only module here
+``casework.queries.evidence`` reads these frames from the store; it is the only module here
 that touches storage and is not imported by this package.
 """
 
-from casework.evidence.anomalies import (
+from casework.domain.evidence.anomalies import (
     evaluator_clashes,
     high_pass_rate,
     multi_institution_candidates,
 )
-from casework.evidence.attachment5 import prefill
-from casework.evidence.renewal import RenewalReview, review
-from casework.evidence.selection import beside_conditions, selection_evidence
-from casework.evidence.staffing import part_timers, qualified_evaluator
-from casework.evidence.suggestions import suggest
+from casework.domain.evidence.attachment5 import prefill
+from casework.domain.evidence.renewal import RenewalReview, review
+from casework.domain.evidence.selection import beside_conditions, selection_evidence
+from casework.domain.evidence.staffing import part_timers, qualified_evaluator
+from casework.domain.evidence.suggestions import suggest
 
 __all__ = [
     "RenewalReview",

@@ -2,7 +2,7 @@
 
 Computed from the registry's data on the applicant: its registration (ATT1-REGION, 1.1), its
 sites (ATT1-LEASE 2.1; area for 2.2), its rosters (ATT1-STAFF 4.1–4.5, see
-:mod:`casework.evidence.staffing`), its question banks (5.1), its past assessment batches
+:mod:`casework.domain.evidence.staffing`), its question banks (5.1), its past assessment batches
 (ATT1-EXPERIENCE 6.2) and its staff's honours (priority condition 8.1).
 """
 
@@ -14,10 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame
 
-from casework import rules
-from casework.evidence import findings, staffing
-from casework.evidence import vocabulary as v
-from casework.evidence.findings import SelectionEvidenceTable
+from casework.domain import rules
+from casework.domain.evidence import findings, staffing
+from casework.domain.evidence import vocabulary as v
+from casework.domain.evidence.findings import SelectionEvidenceTable
 
 DAYS_PER_YEAR = 365.25
 
@@ -162,7 +162,7 @@ def selection_evidence(
 
     Args:
         institutions, staff, sites, banks, batches: frames of
-            :mod:`casework.evidence.frames` for the applicants.
+            :mod:`casework.domain.evidence.frames` for the applicants.
         applied: ``institution_id``, ``project_code`` — the projects each one applies for.
         start: the intended filing start (ATT1-LEASE counts 3 years from it; ATT1-EXPERIENCE
             counts 2 years up to it).

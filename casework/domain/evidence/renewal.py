@@ -24,9 +24,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from casework import calendar, rules
-from casework.evidence.frames import EVALUATOR_COLUMNS
-from casework.evidence.scope import place
+from casework.domain import calendar, rules
+from casework.domain.evidence.frames import EVALUATOR_COLUMNS
+from casework.domain.evidence.scope import place
 
 PUBLICATION_GRACE_DAYS: Final = 30
 """A batch examined within this many days of ``as_of`` may not have published results yet; it is
@@ -90,7 +90,7 @@ def review(
     *,
     as_of: date | None = None,
 ) -> RenewalReview:
-    """The renewal findings for every filing in ``filings`` (frames of casework.evidence.frames)."""
+    """The renewal findings for every filing in ``filings`` (frames of ``evidence.frames``)."""
     cutoff = pd.Timestamp(as_of or date.today())
     fb = _windowed(filings, batches, "exam_date", cutoff).reset_index(drop=True)
     lead, note1 = _workdays(fb["plan_date"], fb["exam_date"] - pd.Timedelta(days=1))

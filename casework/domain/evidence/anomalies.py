@@ -15,7 +15,7 @@ from typing import Final
 
 import pandas as pd
 
-from casework.evidence.frames import EVALUATOR_COLUMNS
+from casework.domain.evidence.frames import EVALUATOR_COLUMNS
 
 LARGE_BATCH: Final = 30
 """Candidates from which a batch counts as large."""

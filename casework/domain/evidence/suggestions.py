@@ -14,11 +14,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame
 
-from casework import rules
-from casework.evidence import staffing
-from casework.evidence import vocabulary as v
-from casework.evidence.findings import SuggestionTable
-from casework.evidence.renewal import RenewalReview
+from casework.domain import rules
+from casework.domain.evidence import staffing
+from casework.domain.evidence import vocabulary as v
+from casework.domain.evidence.findings import SuggestionTable
+from casework.domain.evidence.renewal import RenewalReview
 
 PARTIAL_SHARE: Final = 0.10
 """Up to this share of failing batches, candidates or projects suggests 基本符合 rather than

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from casework.evidence import vocabulary as v
-from casework.evidence.renewal import RenewalReview
+from casework.domain.evidence import vocabulary as v
+from casework.domain.evidence.renewal import RenewalReview
 
 
 def prefill(

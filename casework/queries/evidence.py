@@ -1,6 +1,6 @@
 """Read the frames evidence needs from the store, and run the evidence on them.
 
-The only module of :mod:`casework.evidence` that touches storage (it is not imported by the
+The only module of :mod:`casework.domain.evidence` that touches storage (it is not imported by the
 package's ``__init__``): each table is one SQL read, validated with its frame model.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from sqlalchemy import Connection, Select, select
 
-from casework.evidence import anomalies, attachment5, frames, renewal, selection, suggestions
+from casework.domain.evidence import anomalies, attachment5, frames, renewal, selection, suggestions
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,

@@ -1,6 +1,7 @@
 """The renewal group's result: composite score, grade and the Attachment 6 summary.
 
-Builds on :mod:`casework.scoring_renewal`: the members' totals are combined into one composite
+Builds on :mod:`casework.domain.scoring.renewal`:
+the members' totals are combined into one composite
 score (REN-04, REN-05), a confirmed veto item overrides it (REN-06), and the institution's
 self-evaluation is set against the group's scores.
 """
@@ -17,10 +18,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 
-from casework import rules
-from casework.errors import RuleViolation
-from casework.rubrics import RenewalRubric
-from casework.scoring_renewal import (
+from casework.domain import rules
+from casework.domain.rubrics import RenewalRubric
+from casework.domain.scoring.renewal import (
     GroupTotalsTable,
     VetoSummary,
     group_totals_of,
@@ -28,7 +28,8 @@ from casework.scoring_renewal import (
     validate_renewal_sheet,
     veto_summary,
 )
-from casework.scoring_sheets import Sheets, problem_rows, raise_if_any
+from casework.domain.scoring.sheets import Sheets, problem_rows, raise_if_any
+from casework.errors import RuleViolation
 
 MEAN: Final = "mean"
 """Composite = arithmetic mean of the members' totals."""

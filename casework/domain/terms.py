@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from casework import rules
+from casework.domain import rules
 from casework.errors import RuleViolation, ValidationFailed
 
 _TERM_TEXT = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*至\s*(\d{4})\s*年\s*(\d{1,2})\s*月")

@@ -2,7 +2,7 @@
 
 These are the domain's view of the institutions' data: ids instead of codes typed by people,
 dates as timestamps, missing values as NA. The store loader
-(:mod:`casework.evidence.loader`) produces them; tests and the benchmark build them directly.
+(:mod:`casework.queries.evidence`) produces them; tests and the benchmark build them directly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from casework.evidence import vocabulary as v
+from casework.domain.evidence import vocabulary as v
 
 
 class _Frame(pa.DataFrameModel):

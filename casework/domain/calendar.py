@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 import yaml
 
-from casework import rules
+from casework.domain import rules
 from casework.errors import CalendarNotConfigured, ValidationFailed
 from casework.paths import REPO_DIR, schemas_dir
 

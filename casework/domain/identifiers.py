@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from casework import rules
+from casework.domain import rules
 from casework.errors import RuleViolation
 
 # --- normalisation --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from casework import lifecycle
+from casework.domain import lifecycle
 
 
 def place(
@@ -23,7 +23,7 @@ def place(
 
     Args:
         rows: activity to place; its index is kept.
-        filings, terms, scope, suspensions: as :mod:`casework.evidence.frames` describes them.
+        filings, terms, scope, suspensions: as :mod:`..frames` describes them.
 
     Returns:
         A frame on ``rows.index`` with ``filing_id`` (NA when no term covers the day),

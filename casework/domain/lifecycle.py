@@ -272,7 +272,7 @@ def render_markdown(machines: Iterable[Machine] = MACHINES) -> str:
     out = [
         "# 生命周期 / Lifecycle",
         "",
-        "Generated from `casework/lifecycle.py` by `casework.lifecycle.render_markdown()`; "
+        "Generated from `casework/domain/lifecycle.py` by `render_markdown()`; "
         "a test keeps this file in step with the code.",
         "",
     ]

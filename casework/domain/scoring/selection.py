@@ -15,9 +15,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 
-from casework import rules
-from casework.rubrics import MANDATORY, PRIORITY, SelectionRubric
-from casework.scoring_sheets import (
+from casework.domain import rules
+from casework.domain.rubrics import MANDATORY, PRIORITY, SelectionRubric
+from casework.domain.scoring.sheets import (
     Sheets,
     check_sheets,
     empty_problems,

@@ -2,18 +2,20 @@
 
 One import for the whole scoring API; the code lives in four small modules:
 
-* :mod:`casework.scoring_selection` — Attachment 1 checklists (SEL-03, SEL-04);
-* :mod:`casework.scoring_renewal` — Attachment 4 sheets, totals, veto findings (REN-06, REN-07);
-* :mod:`casework.scoring_outcome` — composite, grade, Attachment 6 summary (REN-04 … REN-06);
-* :mod:`casework.scoring_sheets` — reading human-typed sheets, listing every problem at once.
+* :mod:`casework.domain.scoring.selection` — Attachment 1 checklists (SEL-03, SEL-04);
+* :mod:`casework.domain.scoring.renewal` — Attachment 4 sheets, totals, veto findings
+  (REN-06, REN-07);
+* :mod:`casework.domain.scoring.outcome` — composite, grade, Attachment 6 summary (REN-04 … REN-06);
+* :mod:`casework.domain.scoring.sheets` — reading human-typed sheets, listing every problem at once.
 
-Every function takes the rubric the sheets were filled under (``casework.rubrics.load(...)``),
+Every function takes the rubric the sheets were filled under
+(``casework.domain.rubrics.load(...)``),
 so a score stays tied to the rubric version it was made with.
 """
 
 from __future__ import annotations
 
-from casework.scoring_outcome import (
+from casework.domain.scoring.outcome import (
     COMPOSITE_METHODS,
     MEAN,
     TRIMMED,
@@ -28,7 +30,7 @@ from casework.scoring_outcome import (
     round_half_up,
     self_vs_group_delta,
 )
-from casework.scoring_renewal import (
+from casework.domain.scoring.renewal import (
     GroupTotalsTable,
     RenewalSheetTable,
     VetoSheetTable,
@@ -43,7 +45,7 @@ from casework.scoring_renewal import (
     validate_renewal_sheet,
     veto_summary,
 )
-from casework.scoring_selection import (
+from casework.domain.scoring.selection import (
     MAJORITY,
     PANEL_RULES,
     SUPPLEMENTARY,
@@ -54,7 +56,7 @@ from casework.scoring_selection import (
     SupplementaryConditionsTable,
     evaluate_selection,
 )
-from casework.scoring_sheets import PROBLEM_COLUMNS
+from casework.domain.scoring.sheets import PROBLEM_COLUMNS
 
 __all__ = [
     "COMPOSITE_METHODS",

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from casework import rules
-from casework.evidence import findings
-from casework.evidence import vocabulary as v
+from casework.domain import rules
+from casework.domain.evidence import findings
+from casework.domain.evidence import vocabulary as v
 
 ATT1_STAFF = "ATT1-STAFF"
 CONTRACT_MIN_MONTHS = rules.MIN_CONTRACT_YEARS * 12

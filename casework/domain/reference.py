@@ -21,7 +21,7 @@ import pandera.pandas as pa
 import yaml
 from pandera.typing import DataFrame, Series
 
-from casework import rules
+from casework.domain import rules
 from casework.errors import NotFound, ValidationFailed
 from casework.paths import schemas_dir
 
