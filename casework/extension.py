@@ -64,7 +64,7 @@ def pairs(rows: list[tuple[str, Any]]) -> str:
 
 # --- rich displays --------------------------------------------------------------------------
 def card_html(card: Any) -> str:
-    """An :class:`~casework.registry.cards.InstitutionCard` as HTML."""
+    """An :class:`~casework.queries.cards.InstitutionCard` as HTML."""
     status = esc(card.status)
     if card.status != "有效":
         status = f'<span class="cw-x-red">{status}</span>'
@@ -85,8 +85,8 @@ def card_html(card: Any) -> str:
 
 
 def timeline_html(timeline: Any) -> str:
-    """A :class:`~casework.registry.cards.FilingTimeline` as HTML."""
-    from casework.registry.cards import TIMELINE_HEADERS
+    """A :class:`~casework.queries.cards.FilingTimeline` as HTML."""
+    from casework.queries.cards import TIMELINE_HEADERS
 
     frame = timeline.frame.copy()
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
@@ -157,7 +157,7 @@ def verdict_html(verdict: Any) -> str:
 
 def displays() -> dict[type, Any]:
     from casework.domain.scoring import Attachment6Summary, SelectionVerdict
-    from casework.registry.cards import FilingTimeline, InstitutionCard
+    from casework.queries.cards import FilingTimeline, InstitutionCard
 
     return {
         InstitutionCard: card_html,
@@ -232,7 +232,7 @@ class CaseworkMagics(Magics):
     @line_magic
     def catalog(self, line: str) -> Any:
         """%catalog [city]: 考核机构目录, with 终止备案 filings and their reasons."""
-        from casework.registry.queries import CATALOG_HEADERS, catalog
+        from casework.queries.catalog import CATALOG_HEADERS, catalog
 
         frame = catalog(self.store, city_code=self.city_code(line))
         return frame[["filing_id", *CATALOG_HEADERS]].rename(
@@ -244,7 +244,7 @@ class CaseworkMagics(Magics):
         """%institution ID|USCC: an institution's card."""
         from sqlalchemy import select
 
-        from casework.registry.cards import institution_card
+        from casework.queries.cards import institution_card
         from casework.store.tables import institutions
 
         key = line.strip()
@@ -265,7 +265,7 @@ class CaseworkMagics(Magics):
         """%timeline ID|CODE: a filing's dated events."""
         from sqlalchemy import select
 
-        from casework.registry.cards import timeline_of
+        from casework.queries.cards import timeline_of
         from casework.store.tables import filings
 
         key = line.strip()
@@ -282,7 +282,7 @@ class CaseworkMagics(Magics):
     @line_magic
     def deadlines(self, line: str) -> Any:
         """%deadlines [city]: open deadlines (notices, statements, self-evaluations)."""
-        from casework.registry.queries import open_deadlines
+        from casework.queries.catalog import open_deadlines
 
         frame = open_deadlines(self.store, today=date.today(), city_code=self.city_code(line))
         headers = {

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from casework import registry as r
 from casework.domain import rubrics, scoring
+from casework.queries.cards import FilingTimeline, InstitutionCard
 from casework.registry import scenario
-from casework.registry.cards import FilingTimeline, InstitutionCard
 from casework.registry.sheets import renewal_frames, selection_frame
 from casework.store.tables import audit_log
 from tests.registry.conftest import JINAN, World

@@ -1,7 +1,7 @@
 """An institution's whole history (机构档案) and who may read it.
 
 The history joins the institution's applications, each filing's dated timeline (filing, scope
-changes, renewals, incidents, exit steps — :func:`casework.registry.cards.filing_timeline`),
+changes, renewals, incidents, exit steps — :func:`casework.queries.cards.filing_timeline`),
 the renewal groups' reports (Attachment 6) and the documents filed against any of them.
 A city role may open only institutions of its own city (SUP-01); a request for another is
 refused and logged.
@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from casework.dashboard.filters import check_viewer
 from casework.errors import NotFound, PermissionDenied
+from casework.queries.cards import filing_timeline
 from casework.registry.actors import PROVINCE, Actor
-from casework.registry.cards import filing_timeline
 from casework.registry.uow import log_refusal
 from casework.store.engine import Store
 from casework.store.tables import (

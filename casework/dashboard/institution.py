@@ -31,7 +31,7 @@ HEADING = "机构档案"
 
 
 def card_html(ctx: AppContext, institution_id: int) -> str:
-    from casework.registry.cards import institution_card
+    from casework.queries.cards import institution_card
 
     card = institution_card(ctx.store, institution_id)
     rows = [

@@ -10,11 +10,11 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.dashboard import charts
-from casework.dashboard import queries as dq
 from casework.dashboard.filters import STATUSES, Filters
 from casework.dashboard.tables import SortableTable
 from casework.domain import rules
-from casework.registry import queries as rq
+from casework.queries import catalog as rq
+from casework.queries import dashboard as dq
 from casework.ui.context import AppContext
 from casework.ui.kit import esc
 

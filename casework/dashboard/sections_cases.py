@@ -8,12 +8,12 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.dashboard import charts
-from casework.dashboard import queries as dq
 from casework.dashboard.filters import Filters
 from casework.dashboard.sections import Section, note
 from casework.dashboard.tables import SortableTable
 from casework.domain import lifecycle, rules
-from casework.registry import queries as rq
+from casework.queries import catalog as rq
+from casework.queries import dashboard as dq
 from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded
 
 # --- investigations and exits (EXIT-01…EXIT-07) ----------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casework.registry.queries import CATALOG_HEADERS, catalog
+from casework.queries.catalog import CATALOG_HEADERS, catalog
 from casework.store.engine import Store
 
 

@@ -17,7 +17,7 @@ import ipywidgets as w
 
 from casework import registry
 from casework.errors import RuleViolation
-from casework.registry.call_views import city_calls, city_projects_of, city_years
+from casework.queries.calls import city_calls, city_projects_of, city_years
 from casework.ui.call_parts import CallDetail, SupplementaryEditor
 from casework.ui.city_cases import (
     WIDE,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from casework import registry
 from casework.errors import NotFound
-from casework.registry.call_views import OPEN_CALL, call_applications, call_record
+from casework.queries.calls import OPEN_CALL, call_applications, call_record
 from casework.ui.city_cases import require_own_city, section
 from casework.ui.context import AppContext
 from casework.ui.drafts import DraftList

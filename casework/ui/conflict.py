@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from casework import registry
 from casework.errors import PermissionDenied
-from casework.registry.panels import panel_members_of
+from casework.queries.sheets import panel_members_of
 from casework.ui.context import AppContext
 from casework.ui.kit import Messages, guarded, title
 

@@ -22,13 +22,13 @@ import pandas as pd
 
 from casework import registry
 from casework.errors import NotFound, RuleViolation
-from casework.registry.actors import CITY_MANAGER
-from casework.registry.decision_views import (
+from casework.queries.decisions import (
     ASSESSING,
     renewal_cases_assessing,
     selection_cases,
     selection_record,
 )
+from casework.registry.actors import CITY_MANAGER
 from casework.registry.sheets import rubric_by_id
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import (

@@ -19,15 +19,15 @@ from casework import registry
 from casework.domain import rules, scoring
 from casework.domain.terms import filing_term
 from casework.errors import NotFound
-from casework.registry.decision_views import (
+from casework.queries.decisions import (
     ASSESSING,
     renewal_record,
     submitted_group_sheets,
     submitted_self_sheet,
 )
+from casework.queries.panels import panel_roster
+from casework.queries.scope import project_name_map
 from casework.registry.renewal import projects_without_assessment
-from casework.registry.scope_views import project_name_map
-from casework.registry.selection_panel_views import panel_roster
 from casework.registry.sheets import renewal_frames, rubric_by_id
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import WIDE, info, require_own_city, section

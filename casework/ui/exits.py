@@ -17,9 +17,9 @@ import ipywidgets as w
 from casework import registry
 from casework.domain import lifecycle, rules
 from casework.errors import CaseworkError, NotFound, PermissionDenied
+from casework.queries.catalog import catalog
+from casework.queries.exits import exit_cases_of, filing_row
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
-from casework.registry.exits_views import exit_cases_of, filing_row
-from casework.registry.queries import catalog
 from casework.ui.archiving import archive_after
 from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext

@@ -19,7 +19,7 @@ from casework import registry
 from casework.domain import rules
 from casework.domain.calendar import planning_calendar
 from casework.errors import NotFound, RuleViolation
-from casework.registry.notice_views import (
+from casework.queries.notices import (
     application_record,
     city_applications,
     city_notices,

@@ -11,7 +11,7 @@ import ipywidgets as w
 from casework import registry
 from casework.domain import rules
 from casework.errors import NotFound, RuleViolation
-from casework.registry.notice_views import (
+from casework.queries.notices import (
     notice_applications,
     notice_objections,
     notice_record,

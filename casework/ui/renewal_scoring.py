@@ -17,7 +17,7 @@ import pandas as pd
 from casework import registry
 from casework.domain import scoring
 from casework.errors import CaseworkError, PermissionDenied
-from casework.registry.panels import my_panels, my_sheet, panel_members_of, panel_sheets
+from casework.queries.sheets import my_panels, my_sheet, panel_members_of, panel_sheets
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
 from casework.ui.attachment4 import Attachment4Form
 from casework.ui.context import AppContext

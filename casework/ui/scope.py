@@ -19,7 +19,7 @@ import ipywidgets as w
 from casework import registry
 from casework.domain import lifecycle
 from casework.errors import NotFound, RuleViolation
-from casework.registry.scope_views import (
+from casework.queries.scope import (
     addition_calls,
     city_filings,
     current_scope,

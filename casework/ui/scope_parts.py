@@ -7,8 +7,8 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.domain import rules
-from casework.registry import queries
-from casework.registry.scope_views import city_overrides
+from casework.queries import catalog as queries
+from casework.queries.scope import city_overrides
 from casework.ui.city_cases import section
 from casework.ui.context import AppContext
 from casework.ui.kit import esc, table_html

@@ -21,8 +21,8 @@ from casework import registry
 from casework.domain.rubrics import MANDATORY, PRIORITY
 from casework.domain.scoring import SUPPLEMENTARY
 from casework.errors import CaseworkError, NotFound, PermissionDenied
-from casework.registry.panels import my_panels, my_sheet, panel_members_of
-from casework.registry.selection_panel_views import selection_case, supplementary_conditions
+from casework.queries.panels import selection_case, supplementary_conditions
+from casework.queries.sheets import my_panels, my_sheet, panel_members_of
 from casework.registry.sheets import SUBMITTED, rubric_by_id
 from casework.ui.context import AppContext
 from casework.ui.evidence import selection_hints

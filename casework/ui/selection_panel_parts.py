@@ -14,8 +14,8 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.domain import scoring
-from casework.registry.panels import panel_sheets
-from casework.registry.selection_panel_views import panel_roster
+from casework.queries.panels import panel_roster
+from casework.queries.sheets import panel_sheets
 from casework.registry.sheets import SUBMITTED, selection_frame
 from casework.ui.context import AppContext
 from casework.ui.kit import Messages, esc, guarded, table_html

@@ -19,14 +19,14 @@ import pandas as pd
 from casework import registry
 from casework.domain.calendar import PlanningCalendar
 from casework.errors import CaseworkError, NotFound, PermissionDenied, ValidationFailed
-from casework.registry.actors import INSTITUTION
-from casework.registry.self_evaluation_drafts import save_renewal_application_draft
-from casework.registry.self_evaluation_views import (
+from casework.queries.renewals import (
     institution_renewals,
     renewal_case,
     scope_projects,
     self_sheet,
 )
+from casework.registry.actors import INSTITUTION
+from casework.registry.self_evaluation_drafts import save_renewal_application_draft
 from casework.registry.sheets import SUBMITTED, rubric_by_id
 from casework.ui.attachment4 import Attachment4Form
 from casework.ui.context import AppContext

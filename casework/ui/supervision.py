@@ -17,14 +17,14 @@ import pandas as pd
 from casework import registry
 from casework.domain import lifecycle
 from casework.errors import CaseworkError, NotFound, PermissionDenied
-from casework.registry.cards import institution_card
-from casework.registry.exits import INCIDENT_CATEGORIES
-from casework.registry.exits_views import (
+from casework.queries.cards import institution_card
+from casework.queries.exits import (
     city_institutions,
     incidents_of,
     institution_row,
     live_filing_of,
 )
+from casework.registry.exits import INCIDENT_CATEGORIES
 from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casework.dashboard import queries as dq
 from casework.dashboard.filters import Filters
 from casework.domain import lifecycle, rules
+from casework.queries import dashboard as dq
 
 from .conftest import JINAN, TODAY, Demo
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from casework.domain import rubrics, scoring
+from casework.queries.sheets import my_sheet
 from casework.registry import scenario
-from casework.registry.panels import my_sheet
 from casework.registry.sheets import renewal_frames
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from casework import registry as r
 from casework.errors import NotFound
+from casework.queries.cards import filing_timeline, institution_card
 from casework.registry import scenario
-from casework.registry.cards import filing_timeline, institution_card
 from casework.store.tables import filings
 from tests.registry.conftest import JINAN, World
 from tests.ui.world_copies import build_template, copy_world

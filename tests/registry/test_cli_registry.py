@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from casework import registry as r
-from casework.registry import SYSTEM_ACTOR, queries, scenario
+from casework.queries import catalog as queries
+from casework.registry import SYSTEM_ACTOR, scenario
 from casework.store import audit
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings

@@ -20,7 +20,8 @@ from casework.domain import lifecycle
 from casework.domain.identifiers import is_shandong_uscc
 from casework.domain.reference import cities
 from casework.errors import RuleViolation
-from casework.registry import queries, scenario
+from casework.queries import catalog as queries
+from casework.registry import scenario
 from casework.store import audit
 from casework.store.engine import Store, open_store
 from casework.store.tables import (

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from casework import registry as r
-from casework.registry import queries, scenario
+from casework.queries import catalog as queries
+from casework.registry import scenario
 from casework.store.engine import open_store
 from tests.backend import store_url
 

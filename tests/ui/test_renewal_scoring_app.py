@@ -8,8 +8,8 @@ import ipywidgets as w
 from sqlalchemy import func, select
 
 from casework.domain import rules, scoring
+from casework.queries.sheets import my_sheet
 from casework.registry import scenario
-from casework.registry.panels import my_sheet
 from casework.store.tables import refusals
 from casework.ui import renewal_scoring
 from casework.ui.renewal_scoring import RenewalScoringSheet

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from casework import registry
+from casework.queries.sheets import my_sheet
 from casework.registry import scenario
-from casework.registry.panels import my_sheet
 from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals
 from casework.ui import selection_panel

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from casework import registry
 from casework.errors import PermissionDenied
+from casework.queries.renewals import self_sheet
 from casework.registry import scenario
 from casework.registry.actors import INSTITUTION, SYSTEM_ACTOR
 from casework.registry.self_evaluation_drafts import save_renewal_application_draft
-from casework.registry.self_evaluation_views import self_sheet
 from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals, renewal_cases
 from casework.ui import self_evaluation

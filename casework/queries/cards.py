@@ -23,7 +23,7 @@ from sqlalchemy import Connection, or_, select
 from casework.domain import lifecycle
 from casework.domain.terms import filing_term
 from casework.errors import NotFound
-from casework.registry.exits_views import LIVE
+from casework.queries.exits import LIVE
 from casework.store.engine import Store
 from casework.store.tables import (
     audit_log,

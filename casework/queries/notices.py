@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from casework.domain.terms import filing_term
-from casework.registry.call_views import project_names
+from casework.queries.calls import project_names
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,

@@ -1,7 +1,7 @@
 """Dashboard read models of renewals: the pipeline by month of expiry, missed deadlines,
 outcomes and the inter-rater spread (REN-01…REN-07); aggregated in SQL, pandera-validated.
 
-Re-exported by :mod:`casework.dashboard.queries`, the dashboards' one import.
+Re-exported by :mod:`casework.queries.dashboard`, the dashboards' one import.
 """
 
 from __future__ import annotations

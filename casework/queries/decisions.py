@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from casework.domain import lifecycle
-from casework.registry.call_views import project_names
+from casework.queries.calls import project_names
 from casework.registry.sheets import SELF, SUBMITTED
 from casework.store.engine import Store
 from casework.store.tables import (

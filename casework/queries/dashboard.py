@@ -2,8 +2,8 @@
 
 Every function takes :class:`~casework.dashboard.filters.Filters` that have been through
 :func:`~casework.dashboard.filters.scope_filters`, so a city role's city is part of the SQL.
-The renewal read models live in :mod:`casework.dashboard.renewal_queries` and are re-exported
-here; the quota map, the deadlines and the catalog come from :mod:`casework.registry.queries`.
+The renewal read models live in :mod:`casework.queries.dashboard_renewals` and are re-exported
+here; the quota map, the deadlines and the catalog come from :mod:`casework.queries.catalog`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pandera.typing import DataFrame, Series
 from sqlalchemy import extract, func, select
 
 from casework.dashboard.filters import Filters, filing_conditions, in_scope
-from casework.dashboard.renewal_queries import (
+from casework.domain import lifecycle
+from casework.queries.dashboard_renewals import (
     AWAITING,
     CANCELLED,
     DECIDED,
@@ -32,8 +33,7 @@ from casework.dashboard.renewal_queries import (
     pipeline,
     rater_spread,
 )
-from casework.domain import lifecycle
-from casework.registry.exits_views import FINAL_EXIT_STATES
+from casework.queries.exits import FINAL_EXIT_STATES
 from casework.store.engine import Store
 from casework.store.tables import (
     cities,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from casework.domain import lifecycle
 from casework.domain.terms import filing_term
-from casework.registry.call_views import open_calls, project_names
+from casework.queries.calls import open_calls, project_names
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
