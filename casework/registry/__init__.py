@@ -13,6 +13,11 @@ from casework.registry.catalog import (
     publish_catalog,
     register_institution,
 )
+from casework.registry.certificates import (
+    refuse_recognition,
+    reject_certificate_change,
+    request_certificate_change,
+)
 from casework.registry.drafts import discard_form_draft, save_form_draft
 from casework.registry.exits import (
     accept_withdrawal_plan,
@@ -41,6 +46,12 @@ from casework.registry.filing import (
     register_existing_filing,
     remove_projects,
     resolve_objection,
+)
+from casework.registry.province import (
+    acknowledge_province_report,
+    adjust_city_projects,
+    publish_catalog_edition,
+    report_to_province,
 )
 from casework.registry.renewal import constitute_group, decide_renewal, open_round, submit_renewal
 from casework.registry.selection import (
@@ -101,6 +112,13 @@ COMMANDS = (
     escalate_incident,
     save_form_draft,
     discard_form_draft,
+    report_to_province,
+    acknowledge_province_report,
+    publish_catalog_edition,
+    adjust_city_projects,
+    request_certificate_change,
+    reject_certificate_change,
+    refuse_recognition,
 )
 """Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``.
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from casework.domain import calendar, lifecycle, rules
 from casework.errors import RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
+from casework.registry.snapshots import record_data_under_way
 from casework.registry.uow import Tx, command
 from casework.store.tables import exit_cases, filings, incidents, institutions, renewal_cases
 
@@ -129,7 +130,7 @@ def start_investigation(
     if not grounds.strip():
         raise RuleViolation("须写明立案调查的事由", rule_id="EXIT-04")
     tx.update(filings, {"id": filing["id"]}, status=target)
-    return int(
+    case_id = int(
         tx.insert(
             exit_cases,
             filing_id=filing["id"],
@@ -140,12 +141,14 @@ def start_investigation(
             source_incident_id=incident_id,
         )
     )
+    record_data_under_way(tx, exit_case_id=case_id, institution_id=filing["institution_id"], on=on)
+    return case_id
 
 
-@command("立案调查", rules=("EXIT-04",), roles=CITY)
+@command("立案调查", rules=("EXIT-04", "EXIT-09"), roles=CITY)
 def open_investigation(tx: Tx, *, filing_id: int, grounds: str, on: date) -> int:
     """EXIT-04: during the investigation the filing is 暂停: assessments and certificate data
-    review and upload are suspended."""
+    review and upload are suspended; the data under way are recorded for reference (EXIT-09)."""
     return start_investigation(tx, filing_of(tx, filing_id), grounds, on)
 
 

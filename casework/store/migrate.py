@@ -17,7 +17,7 @@ class SchemaTooNew(CaseworkError):
     """The database's schema revision is unknown to this version of casework."""
 
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The newest migration; a test checks it matches the scripts."""
 
 

@@ -617,3 +617,82 @@ archive_disposals = Table(
     Column("decided_on", Date, nullable=False),
     Column("recorded_at", DateTime, nullable=False),
 )
+
+
+# --- The province's part, catalog editions, certificates (0005) -------------------------------
+# SEL-08, REN-08: what a city reported to the province, when and by whom, and the province's
+# acknowledgement. ``subjects`` lists the cases the report covers; ``content`` is what was sent.
+province_reports = Table(
+    "province_reports",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("kind", String(10), nullable=False),  # 备案 | 范围调整 | 续期结果
+    Column("subjects", JSON, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("sent_on", Date, nullable=False),
+    Column("sent_by", String(80), nullable=False),
+    Column("acknowledged_on", Date, nullable=True),
+    Column("acknowledged_by", String(80), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+
+# SEL-09: the province's published catalog of institutions, as dated editions kept for ever;
+# each edition holds its full list and what changed since the edition before.
+catalog_editions = Table(
+    "catalog_editions",
+    metadata,
+    _id(),
+    Column("published_on", Date, nullable=False),
+    Column("published_by", String(80), nullable=False),
+    Column("entries", JSON, nullable=False),
+    Column("changes", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+
+# SEL-10: the city's local project list changes with a reason and a date; history kept.
+city_project_changes = Table(
+    "city_project_changes",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("project_code", ForeignKey("projects.project_code"), nullable=False),
+    Column("change", String(4), nullable=False),  # 纳入 | 移出
+    Column("reason", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_by", String(80), nullable=False),
+)
+
+# EXIT-10, SUP-04: corrections and revocations of certificate records, and results the city
+# does not recognise (不予认定). A certificate without a confirmed 撤销/不予认定 stays valid,
+# also after its institution left the catalog.
+certificate_actions = Table(
+    "certificate_actions",
+    metadata,
+    _id(),
+    Column("certificate_id", ForeignKey("certificates.id"), nullable=False),
+    Column("action", String(6), nullable=False),  # 更正 | 撤销 | 不予认定
+    Column("reason", Text, nullable=False),
+    Column("corrections", JSON, nullable=False, default=dict),
+    Column("status", String(6), nullable=False),  # 待审核 | 已确认 | 已驳回
+    Column("submitted_by", String(80), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("reviewed_by", String(80), nullable=True),
+    Column("reviewed_on", Date, nullable=True),
+    Column("review_note", Text, nullable=False, default=""),
+)
+
+# EXIT-09: at an investigation, the assessment data under way recorded for reference (记录备查):
+# a frozen copy with its SHA-256 digest.
+data_snapshots = Table(
+    "data_snapshots",
+    metadata,
+    _id(),
+    Column("exit_case_id", ForeignKey("exit_cases.id"), nullable=False, unique=True),
+    Column("institution_id", ForeignKey("institutions.id"), nullable=False),
+    Column("taken_on", Date, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("batches", Integer, nullable=False),
+    Column("results", Integer, nullable=False),
+)

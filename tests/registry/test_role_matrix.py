@@ -100,6 +100,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "discard_form_draft": EVERYONE,
     # data intake: a city for its institutions, an institution for itself
     "store_rows": CITY_OR_INSTITUTION,
+    # the province's part (SEL-08, SEL-09, SEL-10, REN-08)
+    "report_to_province": CITY,
+    "acknowledge_province_report": (PROVINCE,),
+    "publish_catalog_edition": (PROVINCE,),
+    "adjust_city_projects": CITY,
+    # certificate records (EXIT-10, SUP-04): the institution keeps its own, the city reviews
+    "request_certificate_change": CITY_OR_INSTITUTION,
+    "reject_certificate_change": CITY,
+    "refuse_recognition": CITY,
 }
 """Command (function name) → the roles allowed to run it, besides 系统."""
 
