@@ -199,17 +199,12 @@ class CaseworkMagics(Magics):
 
     def city_code(self, text: str) -> str | None:
         """A city by code (370100), name (济南) or full name (济南市); None when blank."""
-        from sqlalchemy import or_, select
-
-        from casework.store.tables import cities
+        from casework.queries.keys import city_code_of
 
         text = text.strip()
         if not text:
             return None
-        c = cities.c
-        q = select(c.city_code).where(or_(c.city_code == text, c.name == text, c.full_name == text))
-        with self.store.read() as conn:
-            code = conn.execute(q).scalar()
+        code = city_code_of(self.store, text)
         if code is None:
             raise UsageError(f"未知城市“{text}”：请填写城市代码（如370100）或名称（如济南）")
         return str(code)
@@ -217,8 +212,6 @@ class CaseworkMagics(Magics):
     @line_magic
     def casework_db(self, line: str) -> None:
         """%casework_db [URL]: show the store, or switch to URL (a path or SQLAlchemy URL)."""
-        from sqlalchemy.engine import make_url
-
         from casework.store.engine import open_store
 
         url = line.strip()
@@ -226,7 +219,7 @@ class CaseworkMagics(Magics):
             store = self._guard(open_store, url)
             self.close()
             self._store = store
-        shown = make_url(self.store.url).render_as_string(hide_password=True)
+        shown = self.store.engine.url.render_as_string(hide_password=True)
         print(f"{'已切换到' if url else '当前'}数据库：{shown}")
 
     @line_magic
@@ -242,19 +235,14 @@ class CaseworkMagics(Magics):
     @line_magic
     def institution(self, line: str) -> Any:
         """%institution ID|USCC: an institution's card."""
-        from sqlalchemy import select
-
         from casework.queries.cards import institution_card
-        from casework.store.tables import institutions
+        from casework.queries.keys import institution_id_by_uscc
 
         key = line.strip()
         if not key:
             raise UsageError("用法：%institution 机构编号或统一社会信用代码")
         if not key.isdigit():
-            with self.store.read() as conn:
-                found = conn.execute(
-                    select(institutions.c.id).where(institutions.c.uscc == key.upper())
-                ).scalar()
+            found = institution_id_by_uscc(self.store, key)
             if found is None:
                 raise UsageError(f"未找到统一社会信用代码为“{key}”的考核机构")
             key = str(found)
@@ -263,17 +251,14 @@ class CaseworkMagics(Magics):
     @line_magic
     def timeline(self, line: str) -> Any:
         """%timeline ID|CODE: a filing's dated events."""
-        from sqlalchemy import select
-
         from casework.queries.cards import timeline_of
-        from casework.store.tables import filings
+        from casework.queries.keys import filing_id_by_code
 
         key = line.strip()
         if not key:
             raise UsageError("用法：%timeline 备案编号或机构代码")
         if not key.isdigit():
-            with self.store.read() as conn:
-                found = conn.execute(select(filings.c.id).where(filings.c.code == key)).scalar()
+            found = filing_id_by_code(self.store, key)
             if found is None:
                 raise UsageError(f"未找到机构代码为“{key}”的备案")
             key = str(found)
@@ -302,20 +287,17 @@ class CaseworkMagics(Magics):
     def audit_verify(self, line: str) -> Any:
         """%audit_verify: walk the audit log's hash chain; returns the problems, if any."""
         import pandas as pd
-        from sqlalchemy import func, select
 
-        from casework.store import audit
-        from casework.store.tables import audit_log
+        from casework.queries.audit import audit_check
 
-        with self.store.read() as conn:
-            problems = audit.verify(conn)
-            count = conn.execute(select(func.count()).select_from(audit_log)).scalar() or 0
-        if not problems:
-            print(f"审计日志完整：共{count}条记录，哈希链校验通过")
+        checked = audit_check(self.store)
+        if checked.intact:
+            print(f"审计日志完整：共{checked.entries}条记录，哈希链校验通过")
             return None
-        print(f"审计日志校验未通过：发现{len(problems)}处问题")
+        print(f"审计日志校验未通过：发现{len(checked.problems)}处问题")
         return pd.DataFrame(
-            [(p.seq, p.kind, p.message) for p in problems], columns=["序号", "问题", "说明"]
+            [(p.seq, p.kind, p.message) for p in checked.problems],
+            columns=["序号", "问题", "说明"],
         )
 
 

@@ -22,19 +22,19 @@ from casework.registry import scenario
 from casework.registry.sheets import renewal_frames, selection_frame
 from casework.store.tables import audit_log
 from tests.registry.conftest import JINAN, World
-from tests.ui.world_copies import build_template, copy_world
+from tests.ui.worlds import Template, clone, two_filings
 
 OFFICER = scenario.city_officer(JINAN)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_template(tmp_path_factory.mktemp("extension"))
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return two_filings(tmp_path_factory.mktemp("extension"))
 
 
 @pytest.fixture
-def world(template: dict[str, Any], tmp_path: Path) -> Iterator[World]:
-    copy = copy_world(template, tmp_path)
+def world(template: Template, tmp_path: Path) -> Iterator[World]:
+    copy = clone(template, tmp_path)
     yield copy
     copy.store.dispose()
 

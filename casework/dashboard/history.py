@@ -9,33 +9,35 @@ refused and logged.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
-from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from casework.dashboard.filters import check_viewer
 from casework.errors import NotFound, PermissionDenied
 from casework.queries.cards import filing_timeline
+from casework.queries.history import (
+    SEARCH_LIMIT,
+    application_rows,
+    filing_ids_of,
+    group_reports,
+    institution_documents,
+    institution_exists,
+    institution_in_city,
+    search_institutions_in,
+)
 from casework.registry.actors import PROVINCE, Actor
 from casework.registry.uow import log_refusal
 from casework.store.engine import Store
-from casework.store.tables import (
-    application_projects,
-    applications,
-    cities,
-    documents,
-    exit_cases,
-    filings,
-    incidents,
-    institutions,
-    projects,
-    renewal_cases,
-)
 
-SEARCH_LIMIT = 30
+__all__ = [
+    "HISTORY_HEADERS",
+    "SEARCH_LIMIT",
+    "HistoryTable",
+    "check_institution",
+    "institution_history",
+    "search_institutions",
+]
 
 
 class HistoryTable(pa.DataFrameModel):
@@ -61,27 +63,14 @@ HISTORY_HEADERS = {
 }
 
 
-def _in_city(city_code: str) -> ColumnElement[bool]:
-    """An institution registered in the city, or filed there."""
-    return or_(
-        institutions.c.city_code == city_code,
-        exists().where(
-            filings.c.institution_id == institutions.c.id, filings.c.city_code == city_code
-        ),
-    )
-
-
 def check_institution(store: Store, actor: Actor, institution_id: int) -> None:
     """Raise unless ``actor`` may read this institution's history (refusals are logged)."""
     check_viewer(store, actor)
-    q = select(institutions.c.id).where(institutions.c.id == institution_id)
-    with store.read() as conn:
-        if conn.execute(q).first() is None:
-            raise NotFound(f"未找到考核机构（编号{institution_id}）")
-        if actor.role == PROVINCE:
-            return
-        mine = conn.execute(q.where(_in_city(str(actor.city_code)))).first() is not None
-    if not mine:
+    if not institution_exists(store, institution_id):
+        raise NotFound(f"未找到考核机构（编号{institution_id}）")
+    if actor.role == PROVINCE:
+        return
+    if not institution_in_city(store, institution_id, str(actor.city_code)):
         log_refusal(
             store,
             actor,
@@ -95,56 +84,12 @@ def search_institutions(store: Store, actor: Actor, text: str) -> pd.DataFrame:
     """Institutions in ``actor``'s scope whose name, credit code or filing code contains
     ``text`` (at most :data:`SEARCH_LIMIT`): institution_id, name, city, codes."""
     check_viewer(store, actor)
-    codes = (
-        select(filings.c.institution_id, func.max(filings.c.code).label("code"))
-        .group_by(filings.c.institution_id)
-        .subquery()
-    )
-    pattern = f"%{text.strip()}%"
-    q = (
-        select(
-            institutions.c.id.label("institution_id"),
-            institutions.c.name,
-            cities.c.name.label("city"),
-            func.coalesce(codes.c.code, "未备案").label("code"),
-        )
-        .join(cities, cities.c.city_code == institutions.c.city_code)
-        .outerjoin(codes, codes.c.institution_id == institutions.c.id)
-        .where(
-            or_(
-                institutions.c.name.like(pattern),
-                institutions.c.uscc.like(pattern),
-                codes.c.code.like(pattern),
-            )
-        )
-        .order_by(institutions.c.city_code, institutions.c.name)
-        .limit(SEARCH_LIMIT)
-    )
-    if actor.role != PROVINCE:
-        q = q.where(_in_city(str(actor.city_code)))
-    with store.read() as conn:
-        return pd.read_sql(q, conn)
+    city = None if actor.role == PROVINCE else str(actor.city_code)
+    return search_institutions_in(store, text, city)
 
 
 def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
-    q = select(
-        applications.c.id,
-        applications.c.kind,
-        applications.c.submitted_on,
-        applications.c.status,
-        applications.c.decided_on,
-        applications.c.decision_note,
-    ).where(applications.c.institution_id == institution_id)
-    pq = (
-        select(application_projects.c.application_id, projects.c.name)
-        .join(projects, projects.c.project_code == application_projects.c.project_code)
-        .join(applications, applications.c.id == application_projects.c.application_id)
-        .where(applications.c.institution_id == institution_id)
-        .order_by(projects.c.name)
-    )
-    with store.read() as conn:
-        apps = pd.read_sql(q, conn)
-        names = pd.read_sql(pq, conn).groupby("application_id")["name"].agg("、".join)
+    apps, names = application_rows(store, institution_id)
     listed = apps["id"].map(names).fillna("").astype(str)
     submitted = pd.DataFrame(
         {
@@ -172,39 +117,8 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
 def _reports_and_documents(
     store: Store, institution_id: int, filing_ids: list[int]
 ) -> pd.DataFrame:
-    reports_q = select(
-        renewal_cases.c.decided_on.label("date"), renewal_cases.c.opinion.label("detail")
-    ).where(
-        renewal_cases.c.filing_id.in_(filing_ids),
-        renewal_cases.c.decided_on.is_not(None),
-        renewal_cases.c.opinion != "",
-    )
-    owners: dict[str, Any] = {
-        "institution": [institution_id],
-        "filing": filing_ids,
-        "application": select(applications.c.id).where(
-            applications.c.institution_id == institution_id
-        ),
-        "renewal": select(renewal_cases.c.id).where(renewal_cases.c.filing_id.in_(filing_ids)),
-        "exit_case": select(exit_cases.c.id).where(exit_cases.c.filing_id.in_(filing_ids)),
-        "incident": select(incidents.c.id).where(incidents.c.institution_id == institution_id),
-    }
-    docs_q = select(
-        documents.c.created_at.label("date"),
-        documents.c.kind,
-        documents.c.filename,
-        documents.c.created_by,
-    ).where(
-        or_(
-            *(
-                documents.c.entity.in_((name, f"{name}s")) & documents.c.entity_id.in_(ids)
-                for name, ids in owners.items()
-            )
-        )
-    )
-    with store.read() as conn:
-        reports = pd.read_sql(reports_q, conn)
-        docs = pd.read_sql(docs_q, conn)
+    reports = group_reports(store, filing_ids)
+    docs = institution_documents(store, institution_id, filing_ids)
     reports = reports.assign(event="评估组意见反馈表（附件6）归档", rule_id="REN-04")
     docs = pd.DataFrame(
         {
@@ -221,20 +135,9 @@ def _reports_and_documents(
 @pa.check_types
 def institution_history(store: Store, institution_id: int) -> DataFrame[HistoryTable]:
     """Everything dated about an institution, oldest first (NotFound if unknown)."""
-    with store.read() as conn:
-        found = conn.execute(
-            select(institutions.c.id).where(institutions.c.id == institution_id)
-        ).first()
-        filing_ids = [
-            int(i)
-            for i in conn.execute(
-                select(filings.c.id)
-                .where(filings.c.institution_id == institution_id)
-                .order_by(filings.c.id)
-            ).scalars()
-        ]
-    if found is None:
+    if not institution_exists(store, institution_id):
         raise NotFound(f"未找到考核机构（编号{institution_id}）")
+    filing_ids = filing_ids_of(store, institution_id)
     parts = [
         _application_events(store, institution_id),
         *(filing_timeline(store, fid) for fid in filing_ids),

@@ -41,7 +41,8 @@ class ScopeChangeCase:
 
 @dataclass(frozen=True)
 class RevocationCase:
-    """Attachment 8: the circumstance and the rule applied (EXIT-02, EXIT-06)."""
+    """Attachment 8: the circumstance and the rule applied (EXIT-02, EXIT-06), as recorded
+    (``circumstance``, ``basis``, the dates) or as structured ``facts`` (a preview)."""
 
     institution: str
     circumstance: str
@@ -49,6 +50,44 @@ class RevocationCase:
     bureau: Bureau
     issued_on: date
     revoked: bool = True  # the exit case ended with the filing revoked
+    kind: str = ""  # 自愿撤销 | 违规 (the exit case's kind)
+    opened_on: date | None = None
+    findings_received_on: date | None = None
+    statement_received_on: date | None = None
+    closing_done_on: date | None = None
+    facts: Any = None  # casework.documents.revocation.RevocationFacts
+
+
+@dataclass(frozen=True)
+class ExitCase:
+    """An investigation (EXIT-04) and its written findings (EXIT-05), for the suspension
+    notice and the 书面核查意见."""
+
+    institution: str
+    code: str
+    kind: str
+    status: str
+    opened_on: date
+    grounds: str
+    findings: str
+    findings_received_on: date | None
+    statement_due: date | None
+    bureau: Bureau
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class ProvinceReportCase:
+    """A report of the city to the province as recorded (报送记录, SEL-08, REN-08): its kind
+    (备案 | 范围调整 | 续期结果) and the subjects reported, each a dict with ``institution`` and
+    ``uscc``/``projects``/``kind`` (filings, scope additions) or ``code``/``result``/
+    ``dropped_projects`` (renewal results)."""
+
+    number: int
+    kind: str
+    subjects: tuple[dict[str, Any], ...]
+    bureau: Bureau
+    issued_on: date
 
 
 @dataclass(frozen=True)
@@ -63,6 +102,7 @@ class SheetCase:
     rows: dict[str, tuple[str, float]]  # item_id -> (verdict, points)
     veto: dict[str, bool]
     total: float | None
+    city_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +118,7 @@ class ApplicationCase:
     term: FilingTerm
     application: dict[str, Any]
     project_names: dict[str, str]
+    city_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +131,7 @@ class OpinionCase:
     grade: str
     opinion: str
     veto_found: bool = False
+    city_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@ applications each call received. Read-only; every write goes through the registr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, func, select
 
+from casework.queries.lookup import one_or_none, one_or_not_found, project_names_in, rows_of
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -100,7 +102,7 @@ def city_calls(store: Store, city_code: str) -> pd.DataFrame:
 def call_record(store: Store, call_id: int) -> dict[str, Any] | None:
     """One call with its scope (``project_codes``, ``projects``), or None."""
     with store.read() as conn:
-        row = conn.execute(select(calls).where(calls.c.id == call_id)).mappings().first()
+        row = one_or_none(conn, calls, "征集公告", id=call_id)
         if row is None:
             return None
         scope = conn.execute(
@@ -164,3 +166,20 @@ def open_calls(store: Store, city_code: str, on: date) -> pd.DataFrame:
     codes = scope.groupby("call_id")["project_code"].agg(list)
     frame["project_codes"] = [codes.get(c, []) for c in frame["call_id"]]
     return frame
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """A call (征集公告, SEL-02) with the names of the projects it calls for, by code."""
+
+    call: dict[str, Any]
+    projects: tuple[str, ...]
+
+
+def call_facts(store: Store, call_id: int) -> CallFacts:
+    """The call ``call_id`` and its projects (NotFound if unknown)."""
+    with store.read() as conn:
+        call = one_or_not_found(conn, calls, "征集公告", id=call_id)
+        linked = rows_of(conn, call_projects, "征集项目", call_id=call_id)
+        names = project_names_in(conn, [r["project_code"] for r in linked])
+    return CallFacts(call=call, projects=tuple(names))

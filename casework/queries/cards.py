@@ -24,6 +24,7 @@ from casework.domain import lifecycle
 from casework.domain.terms import filing_term
 from casework.errors import NotFound
 from casework.queries.exits import LIVE
+from casework.queries.lookup import one_or_none, one_or_not_found
 from casework.store.engine import Store
 from casework.store.tables import (
     audit_log,
@@ -100,11 +101,7 @@ def _card(conn: Connection, inst: Any, filing: Any | None) -> InstitutionCard:
 def institution_card(store: Store, institution_id: int) -> InstitutionCard:
     """The card of an institution: its live filing, else its latest one (NotFound if none)."""
     with store.read() as conn:
-        inst = (
-            conn.execute(select(institutions).where(institutions.c.id == institution_id))
-            .mappings()
-            .first()
-        )
+        inst = one_or_none(conn, institutions, "考核机构", id=institution_id)
         if inst is None:
             raise NotFound(f"未找到考核机构（编号{institution_id}）")
         rows = (
@@ -124,14 +121,10 @@ def institution_card(store: Store, institution_id: int) -> InstitutionCard:
 def filing_card(store: Store, filing_id: int) -> InstitutionCard:
     """The card of one filing's institution, showing that filing."""
     with store.read() as conn:
-        filing = conn.execute(select(filings).where(filings.c.id == filing_id)).mappings().first()
+        filing = one_or_none(conn, filings, "备案", id=filing_id)
         if filing is None:
             raise NotFound(f"未找到备案（编号{filing_id}）")
-        inst = (
-            conn.execute(select(institutions).where(institutions.c.id == filing["institution_id"]))
-            .mappings()
-            .one()
-        )
+        inst = one_or_not_found(conn, institutions, "考核机构", id=filing["institution_id"])
         return _card(conn, inst, filing)
 
 
@@ -357,7 +350,7 @@ def lifecycle_label(kind: str, status: str) -> str:
 def filing_timeline(store: Store, filing_id: int) -> DataFrame[TimelineTable]:
     """A filing's dated events, oldest first (NotFound for an unknown filing)."""
     with store.read() as conn:
-        filing = conn.execute(select(filings).where(filings.c.id == filing_id)).mappings().first()
+        filing = one_or_none(conn, filings, "备案", id=filing_id)
         if filing is None:
             raise NotFound(f"未找到备案（编号{filing_id}）")
         index = audit_index(conn)

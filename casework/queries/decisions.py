@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from casework.domain import lifecycle
 from casework.queries.calls import project_names
-from casework.registry.sheets import SELF, SUBMITTED
+from casework.queries.lookup import one_or_none
+from casework.queries.panels import roster_in, submitted_sheets_in
+from casework.queries.renewal_outcome import self_sheet_in
+from casework.queries.stored_sheets import SELF, SUBMITTED
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -103,10 +106,9 @@ def selection_record(store: Store, application_id: int) -> dict[str, Any] | None
         .where(applications.c.id == application_id)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    if row is None:
+        record = one_or_none(conn, q, "备案申请", application_id=application_id)
+    if record is None:
         return None
-    record = dict(row)
     names = project_names(store, application_projects, "application_id")
     record["projects"] = str(names.get(application_id, ""))
     return record
@@ -165,31 +167,20 @@ def renewal_record(store: Store, renewal_id: int) -> dict[str, Any] | None:
         .where(renewal_cases.c.id == renewal_id)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "续期评估", renewal_id=renewal_id)
 
 
 def submitted_group_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
-    """The panel members' submitted sheets (not the institution's self-evaluation)."""
-    q = (
-        select(sheets)
-        .join(
-            panel_members,
-            (panel_members.c.panel_id == sheets.c.panel_id)
-            & (panel_members.c.username == sheets.c.author),
-        )
-        .where(sheets.c.panel_id == panel_id, sheets.c.status == SUBMITTED, sheets.c.kind != SELF)
-        .order_by(sheets.c.author)
-    )
+    """The panel members' submitted sheets (not the institution's self-evaluation).
+
+    Prefer :func:`casework.queries.renewal_outcome.renewal_outcome_of` for a renewal group.
+    """
     with store.read() as conn:
-        return [dict(r) for r in conn.execute(q).mappings().all()]
+        members = [str(u) for u in roster_in(conn, panel_id)["username"]]
+        return submitted_sheets_in(conn, panel_id, members)
 
 
 def submitted_self_sheet(store: Store, renewal_id: int) -> dict[str, Any] | None:
     """The institution's submitted self-evaluation (Attachment 4) of a renewal case, or None."""
-    q = select(sheets).where(
-        sheets.c.renewal_id == renewal_id, sheets.c.kind == SELF, sheets.c.status == SUBMITTED
-    )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return self_sheet_in(conn, renewal_id)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from casework.domain import lifecycle
+from casework.queries.lookup import one_or_none
 from casework.store.engine import Store
 from casework.store.tables import cities, exit_cases, filings, incidents, institutions
 
@@ -35,8 +36,7 @@ def filing_row(store: Store, filing_id: int) -> dict[str, Any] | None:
         .where(filings.c.id == filing_id)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "备案", filing_id=filing_id)
 
 
 def exit_cases_of(store: Store, filing_id: int) -> pd.DataFrame:
@@ -60,8 +60,7 @@ def institution_row(store: Store, institution_id: int) -> dict[str, Any] | None:
         .where(institutions.c.id == institution_id)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "考核机构", institution_id=institution_id)
 
 
 def city_institutions(store: Store, city_code: str) -> pd.DataFrame:
@@ -92,8 +91,7 @@ def live_filing_of(store: Store, institution_id: int) -> dict[str, Any] | None:
         filings.c.institution_id == institution_id, filings.c.status.in_(LIVE)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "备案", institution_id=institution_id)
 
 
 def incidents_of(store: Store, institution_id: int) -> pd.DataFrame:

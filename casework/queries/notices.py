@@ -5,6 +5,7 @@ its notices and objections, and the data of a filing receipt (Attachments 2 and 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from casework.domain.terms import filing_term
 from casework.queries.calls import project_names
+from casework.queries.lookup import one_or_none, one_or_not_found, project_names_in, rows_of
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -105,8 +107,47 @@ def city_notices(store: Store, city_code: str) -> pd.DataFrame:
 
 def notice_record(store: Store, notice_id: int) -> dict[str, Any] | None:
     with store.read() as conn:
-        row = conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, notices, "公示", id=notice_id)
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One application on a notice: institution, credit code, project names, kind."""
+
+    application_id: int
+    institution: str
+    uscc: str
+    projects: tuple[str, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """A 公示 (SEL-05) and the applications it lists, by application id."""
+
+    notice: dict[str, Any]
+    items: tuple[NoticeItem, ...]
+
+
+def notice_facts(store: Store, notice_id: int) -> NoticeFacts:
+    """The notice ``notice_id`` and only its own applications (NotFound if unknown)."""
+    q = (
+        select(applications.c.id, applications.c.kind, institutions.c.name, institutions.c.uscc)
+        .join(notice_items, notice_items.c.application_id == applications.c.id)
+        .join(institutions, institutions.c.id == applications.c.institution_id)
+        .where(notice_items.c.notice_id == notice_id)
+        .order_by(applications.c.id)
+    )
+    with store.read() as conn:
+        notice = one_or_not_found(conn, notices, "公示", id=notice_id)
+        items = []
+        for app in conn.execute(q).mappings().all():
+            linked = rows_of(conn, application_projects, "申请项目", application_id=app["id"])
+            names = project_names_in(conn, [r["project_code"] for r in linked])
+            items.append(
+                NoticeItem(int(app["id"]), app["name"], app["uscc"], tuple(names), app["kind"])
+            )
+    return NoticeFacts(notice=notice, items=tuple(items))
 
 
 def notice_applications(store: Store, notice_id: int) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Read models of the 遴选评估 page: the case a selection panel evaluates and its roster.
+"""Panels: the case a selection panel evaluates and every panel's roster (SEL-03, REN-04).
 
 Read-only: every function reads the store and returns plain values or DataFrames.
 """
@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+import pandera.pandas as pa
+from pandera.typing import DataFrame, Series
+from sqlalchemy import Connection, select
 
+from casework.queries.lookup import one_or_none, require_keys
+from casework.queries.stored_sheets import SELF, SUBMITTED
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -60,11 +64,11 @@ def selection_case(store: Store, panel_id: int) -> dict[str, Any] | None:
         .order_by(application_projects.c.project_code)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
+        row = one_or_none(conn, q, "遴选评估组", panel_id=panel_id)
         if row is None:
             return None
         listed = conn.execute(pq).all()
-    case = dict(row)
+    case = row
     case["supplementary"] = list(case["supplementary"] or [])
     case["projects"] = [f"{code} {name}" for code, name in listed]
     return case
@@ -81,12 +85,36 @@ def supplementary_conditions(store: Store, panel_id: int) -> pd.DataFrame:
     )
 
 
-def panel_roster(store: Store, panel_id: int) -> pd.DataFrame:
-    """Members of a panel: username, display_name, is_leader, coi_declared, sheet_status."""
+class RosterTable(pa.DataFrameModel):
+    """A panel's members (SEL-03, REN-04): leader first, then by user name."""
+
+    username: Series[str]
+    display_name: Series[str]
+    unit: Series[str]
+    is_leader: Series[bool]
+    coi_declared: Series[bool]
+    coi_declared_at: Series[pd.Timestamp] = pa.Field(nullable=True)
+    sheet_status: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+def empty_roster() -> DataFrame[RosterTable]:
+    """The roster of a panel not yet constituted."""
+    columns = list(RosterTable.to_schema().columns)
+    return DataFrame[RosterTable](RosterTable.validate(pd.DataFrame(columns=columns)))
+
+
+def roster_in(conn: Connection, panel_id: int) -> DataFrame[RosterTable]:
+    """The roster of ``panel_id`` read on an open connection (commands and queries share it)."""
+    require_keys("评估组", panel_id=panel_id)
     q = (
         select(
             panel_members.c.username,
             users.c.display_name,
+            users.c.unit,
             panel_members.c.is_leader,
             panel_members.c.coi_declared_at,
         )
@@ -94,12 +122,44 @@ def panel_roster(store: Store, panel_id: int) -> pd.DataFrame:
         .where(panel_members.c.panel_id == panel_id)
         .order_by(panel_members.c.is_leader.desc(), panel_members.c.username)
     )
-    sq = select(sheets.c.author, sheets.c.status).where(sheets.c.panel_id == panel_id)
-    with store.read() as conn:
-        frame = pd.read_sql(q, conn)
-        mine = pd.read_sql(sq, conn)
+    sq = select(sheets.c.author, sheets.c.status).where(
+        sheets.c.panel_id == panel_id, sheets.c.kind != SELF
+    )
+    columns = ["username", "display_name", "unit", "is_leader", "coi_declared_at"]
+    frame = pd.DataFrame([dict(r) for r in conn.execute(q).mappings()], columns=columns)
+    mine = {str(a): str(s) for a, s in conn.execute(sq)}
+    frame["display_name"] = frame["display_name"].fillna(frame["username"]).astype(str)
+    frame["unit"] = frame["unit"].fillna("").astype(str)
     frame["is_leader"] = frame["is_leader"].astype(bool)
+    frame["coi_declared_at"] = pd.to_datetime(frame["coi_declared_at"])
     frame["coi_declared"] = frame["coi_declared_at"].notna()
-    status = mine.set_index("author")["status"]
-    frame["sheet_status"] = frame["username"].map(status).astype(object).fillna("未填写")
-    return frame[["username", "display_name", "is_leader", "coi_declared", "sheet_status"]]
+    frame["sheet_status"] = [mine.get(str(u), "未填写") for u in frame["username"]]
+    return DataFrame[RosterTable](
+        RosterTable.validate(frame[list(RosterTable.to_schema().columns)])
+    )
+
+
+def panel_roster(store: Store, panel_id: int) -> DataFrame[RosterTable]:
+    """Members of a panel: username, display_name, unit, is_leader, coi_declared(_at),
+    sheet_status (草稿/已提交/未填写) — the one roster every page, document and report reads."""
+    with store.read() as conn:
+        return roster_in(conn, panel_id)
+
+
+def submitted_sheets_in(
+    conn: Connection, panel_id: int, members: list[str]
+) -> list[dict[str, Any]]:
+    """The submitted sheets of the members of exactly this panel (SEL-03 or REN-04), by author;
+    never the institution's self-evaluation."""
+    require_keys("评估组", panel_id=panel_id)
+    q = (
+        select(sheets)
+        .where(
+            sheets.c.panel_id == panel_id,
+            sheets.c.kind != SELF,
+            sheets.c.status == SUBMITTED,
+            sheets.c.author.in_(members),
+        )
+        .order_by(sheets.c.author)
+    )
+    return [dict(r) for r in conn.execute(q).mappings().all()]

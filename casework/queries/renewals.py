@@ -1,16 +1,21 @@
-"""Read models of the 续期自评 page: an institution's renewal cases and what the page shows.
+"""Renewal cases: an institution's cases (the 续期自评 page) and one case with its filing and
+round as its letters and reports read it (REN-01 … REN-05).
 
-Read-only: every function reads the store and returns plain values or DataFrames.
+Read-only: every function reads the store and returns plain values, DataFrames or frozen
+dataclasses. The group's Attachment 6 outcome is :mod:`casework.queries.renewal_outcome`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 
-from casework.registry.sheets import SELF
+from casework.queries.filings import FilingFacts, filing_facts
+from casework.queries.lookup import one_or_none, one_or_not_found
+from casework.queries.stored_sheets import SELF
 from casework.store.engine import Store
 from casework.store.tables import (
     filing_projects,
@@ -67,9 +72,9 @@ def institution_renewals(store: Store, institution_id: int) -> pd.DataFrame:
 
 def renewal_case(store: Store, renewal_id: int) -> dict[str, Any] | None:
     """One renewal case with its round, filing and institution (None if it does not exist)."""
+    q = _case_query().where(renewal_cases.c.id == renewal_id)
     with store.read() as conn:
-        row = conn.execute(_case_query().where(renewal_cases.c.id == renewal_id)).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "续期评估", renewal_id=renewal_id)
 
 
 def scope_projects(store: Store, filing_id: int) -> pd.DataFrame:
@@ -90,5 +95,32 @@ def self_sheet(store: Store, renewal_id: int, author: str) -> dict[str, Any] | N
         sheets.c.renewal_id == renewal_id, sheets.c.kind == SELF, sheets.c.author == author
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    return dict(row) if row else None
+        return one_or_none(conn, q, "续期自评表", renewal_id=renewal_id, author=author)
+
+
+@dataclass(frozen=True)
+class RenewalFacts:
+    """A renewal case with its round and its filing (institution, terms, scope)."""
+
+    case: dict[str, Any]
+    round: dict[str, Any]
+    filing: FilingFacts
+
+    @property
+    def institution(self) -> dict[str, Any]:
+        return self.filing.institution
+
+    def new_terms(self) -> list[dict[str, Any]]:
+        """The terms the renewal decision opened (REN-05): 续期 terms after the decision."""
+        decided = self.case["decided_on"]
+        if decided is None:
+            return []
+        return [t for t in self.filing.terms if t["source"] == "续期" and t["first_day"] > decided]
+
+
+def renewal_facts(store: Store, renewal_id: int) -> RenewalFacts:
+    """One renewal case with its round and filing (NotFound if unknown)."""
+    with store.read() as conn:
+        case = one_or_not_found(conn, renewal_cases, "续期评估", id=renewal_id)
+        rnd = one_or_not_found(conn, renewal_rounds, "续期评估轮次", id=case["round_id"])
+    return RenewalFacts(case=case, round=rnd, filing=filing_facts(store, int(case["filing_id"])))

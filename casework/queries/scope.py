@@ -13,6 +13,7 @@ from sqlalchemy import select
 from casework.domain import lifecycle
 from casework.domain.terms import filing_term
 from casework.queries.calls import open_calls, project_names
+from casework.queries.lookup import one_or_none
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -63,10 +64,9 @@ def filing_record(store: Store, filing_id: int) -> dict[str, Any] | None:
         .where(filings.c.id == filing_id)
     )
     with store.read() as conn:
-        row = conn.execute(q).mappings().first()
-    if row is None:
+        record = one_or_none(conn, q, "备案", filing_id=filing_id)
+    if record is None:
         return None
-    record = dict(row)
     term = filing_term(record["term_start"])
     record["term_text"], record["receipt_text"] = term.text, term.receipt_text
     return record

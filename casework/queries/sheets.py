@@ -7,6 +7,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from casework.queries.lookup import one_or_none
+from casework.queries.panels import panel_roster
 from casework.store.engine import Store
 from casework.store.tables import (
     applications,
@@ -76,14 +78,7 @@ def my_panels(store: Store, username: str, purpose: str | None = None) -> pd.Dat
 
 def my_sheet(store: Store, panel_id: int, username: str) -> dict[str, Any] | None:
     with store.read() as conn:
-        row = (
-            conn.execute(
-                select(sheets).where(sheets.c.panel_id == panel_id, sheets.c.author == username)
-            )
-            .mappings()
-            .first()
-        )
-    return dict(row) if row else None
+        return one_or_none(conn, sheets, "评估表", panel_id=panel_id, author=username)
 
 
 def panel_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
@@ -93,10 +88,13 @@ def panel_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
 
 
 def panel_members_of(store: Store, panel_id: int) -> list[dict[str, Any]]:
-    with store.read() as conn:
-        rows = (
-            conn.execute(select(panel_members).where(panel_members.c.panel_id == panel_id))
-            .mappings()
-            .all()
-        )
-    return [dict(r) for r in rows]
+    """The panel's roster (:func:`casework.queries.panels.panel_roster`) as plain records:
+    ``coi_declared_at`` is None until the member has declared."""
+    records = [
+        {str(k): v for k, v in r.items()} for r in panel_roster(store, panel_id).to_dict("records")
+    ]
+    for r in records:
+        at = r["coi_declared_at"]
+        r["panel_id"] = panel_id
+        r["coi_declared_at"] = None if pd.isna(at) else at.to_pydatetime()
+    return records

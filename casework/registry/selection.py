@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import func, select
 
 from casework.domain import lifecycle, rubrics, rules
 from casework.errors import PermissionDenied, QuotaExceeded, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, EXPERT, INSTITUTION, PROVINCE
 from casework.registry.catalog import city_project_codes
+from casework.registry.sheets import selection_verdict
+from casework.registry.timing import filing_ended_on
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
     application_projects,
@@ -29,7 +30,6 @@ from casework.store.tables import (
     panel_members,
     panels,
     quota_overrides,
-    sheets,
     users,
 )
 
@@ -37,7 +37,6 @@ CITY = (CITY_OFFICER, CITY_MANAGER)
 NEW, SCOPE_ADDITION = "新申请", "范围新增"
 LIVE_FILING = (lifecycle.ACTIVE, lifecycle.SUSPENDED)
 PENDING_APPLICATION = ("拟备案", "公示中", "公示无异议")
-DRAFT, SUBMITTED = "草稿", "已提交"
 
 
 def _now() -> datetime:
@@ -167,6 +166,13 @@ def submit_application(
     filing = live_filing(tx, institution_id)
     kind, filing_id = NEW, None
     if filing is not None:
+        ended = filing_ended_on(tx.conn, filing, on)
+        if ended is not None:
+            raise RuleViolation(
+                f"{inst['name']}的备案有效期已于{filing['term_end']}届满（{ended}），"
+                "不能申请新增考核项目",
+                rule_id="EXIT-03",
+            )
         if filing["status"] != lifecycle.ACTIVE:
             raise RuleViolation(
                 f"{inst['name']}的备案处于“{filing['status']}”状态，不能申请新增考核项目",
@@ -328,30 +334,7 @@ def declare_conflict_of_interest(
     )
 
 
-def supplementary_of(tx: Tx, panel: Any) -> pd.DataFrame:
-    if panel["application_id"] is None:
-        return pd.DataFrame(columns=["sub_id", "text"])
-    _app, call = application_city(tx, panel["application_id"])
-    return pd.DataFrame(list(call["supplementary"]), columns=["sub_id", "text"])
-
-
 # --- decision (SEL-04, SEL-07) --------------------------------------------------------------
-def submitted_sheets(tx: Tx, panel_id: int) -> list[Any]:
-    return tx.rows(sheets, panel_id=panel_id, status=SUBMITTED)
-
-
-def panel_usernames(tx: Tx, panel_id: int) -> list[str]:
-    return [m["username"] for m in tx.rows(panel_members, panel_id=panel_id)]
-
-
-def require_all_sheets(tx: Tx, panel_id: int, rule_id: str) -> list[Any]:
-    done = submitted_sheets(tx, panel_id)
-    missing = sorted(set(panel_usernames(tx, panel_id)) - {s["author"] for s in done})
-    if missing:
-        raise RuleViolation(f"评估组成员{'、'.join(missing)}尚未提交评估表", rule_id=rule_id)
-    return [s for s in done if s["kind"] != "自评"]
-
-
 def panel_for_application(tx: Tx, application_id: int) -> Any:
     return tx.get(panels, "遴选评估组", application_id=application_id)
 
@@ -442,8 +425,6 @@ def decide_application(
 
     Quotas (SEL-07) are checked at decision time.
     """
-    from casework.registry.sheets import selection_verdict
-
     app, call = application_city(tx, application_id)
     tx.require_city(call["city_code"])
     lifecycle.APPLICATION.target("approve" if approve else "reject", app["status"])

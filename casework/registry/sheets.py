@@ -14,12 +14,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework.domain import lifecycle, rubrics, rules, scoring
+from casework.domain import lifecycle, rules, scoring
 from casework.errors import PermissionDenied, RuleViolation
+from casework.queries.renewal_outcome import group_outcome_in
+from casework.queries.stored_sheets import (
+    DRAFT,
+    RENEWAL_SHEET,
+    SELECTION_SHEET,
+    SELF,
+    SUBMITTED,
+    renewal_frames,
+    rubric_by_id,
+    selection_frame,
+)
 from casework.registry.actors import EXPERT, INSTITUTION
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
     applications,
+    calls,
     filings,
     institutions,
     panel_members,
@@ -28,34 +40,9 @@ from casework.store.tables import (
     sheets,
 )
 
-DRAFT, SUBMITTED = "草稿", "已提交"
-SELF = "自评"
-
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def rubric_by_id(rubric_id: str) -> Any:
-    kind, _, version = rubric_id.partition("-")
-    return rubrics.load(kind, version)
-
-
-def selection_frame(rows: Sequence[dict[str, Any]], member: str) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=["sub_id", "met", "note"])
-    frame.insert(0, "member", member)
-    frame["note"] = frame["note"].fillna("").astype(str)
-    return frame
-
-
-def renewal_frames(
-    rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]], member: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    sheet = pd.DataFrame(list(rows), columns=["item_id", "verdict", "points"])
-    sheet.insert(0, "member", member)
-    vetoes = pd.DataFrame(list(veto), columns=["veto_id", "found"])
-    vetoes.insert(0, "member", member)
-    return sheet, vetoes
 
 
 def check_draft_values(
@@ -203,7 +190,7 @@ def save_sheet(
     return write_sheet(
         tx,
         keys={"panel_id": panel_id, "renewal_id": None, "author": tx.actor.username},
-        kind="遴选" if rubric.kind == "selection" else "续期",
+        kind=SELECTION_SHEET if rubric.kind == "selection" else RENEWAL_SHEET,
         rubric_id=rubric.id,
         rows=rows,
         veto=veto,
@@ -212,10 +199,33 @@ def save_sheet(
     )
 
 
-def supplementary_frame(tx: Tx, panel: Any) -> pd.DataFrame:
-    from casework.registry.selection import supplementary_of
+def supplementary_of(tx: Tx, panel: Any) -> pd.DataFrame:
+    """The city's supplementary conditions a selection panel judges (none for a renewal group)."""
+    if panel["application_id"] is None:
+        return pd.DataFrame(columns=["sub_id", "text"])
+    app = tx.get(applications, "备案申请", id=panel["application_id"])
+    call = tx.get(calls, "征集公告", id=app["call_id"])
+    return pd.DataFrame(list(call["supplementary"] or []), columns=["sub_id", "text"])
 
-    return supplementary_of(tx, panel)
+
+supplementary_frame = supplementary_of
+
+
+def submitted_sheets(tx: Tx, panel_id: int) -> list[Any]:
+    return tx.rows(sheets, panel_id=panel_id, status=SUBMITTED)
+
+
+def panel_usernames(tx: Tx, panel_id: int) -> list[str]:
+    return [m["username"] for m in tx.rows(panel_members, panel_id=panel_id)]
+
+
+def require_all_sheets(tx: Tx, panel_id: int, rule_id: str) -> list[Any]:
+    """Every member's submitted sheet (SEL-03, REN-04); refused while one is missing."""
+    done = submitted_sheets(tx, panel_id)
+    missing = sorted(set(panel_usernames(tx, panel_id)) - {s["author"] for s in done})
+    if missing:
+        raise RuleViolation(f"评估组成员{'、'.join(missing)}尚未提交评估表", rule_id=rule_id)
+    return [s for s in done if s["kind"] != SELF]
 
 
 def renewal_institution(tx: Tx, renewal_id: int) -> tuple[Any, Any, Any]:
@@ -257,8 +267,6 @@ def renewal_rubric_of(tx: Tx, case: Any) -> Any:
 # --- what the leader sees -------------------------------------------------------------------
 def selection_verdict(tx: Tx, panel: Any) -> Any:
     """SEL-04: the panel verdict from every member's submitted sheet."""
-    from casework.registry.selection import require_all_sheets
-
     done = require_all_sheets(tx, panel["id"], "SEL-03")
     rubric = rubric_by_id(panel["rubric_id"])
     frames = [selection_frame(s["rows"], s["author"]) for s in done]
@@ -266,27 +274,23 @@ def selection_verdict(tx: Tx, panel: Any) -> Any:
 
 
 def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str = "mean") -> Any:
-    """REN-05/REN-06: the group's Attachment 6 summary from every member's submitted sheet."""
-    from casework.registry.selection import require_all_sheets
-
-    done = require_all_sheets(tx, panel["id"], "REN-04")
-    rubric = rubric_by_id(panel["rubric_id"])
-    pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
-    own = existing_sheet(tx, renewal_id=renewal_id, kind=SELF)
-    self_sheet = None
-    if own is not None and own["status"] == SUBMITTED:
-        self_sheet = renewal_frames(own["rows"], own["veto"], own["author"])[0]
-    return scoring.renewal_outcome(
-        rubric, [p[0] for p in pairs], [p[1] for p in pairs], self_sheet=self_sheet, method=method
-    )
+    """REN-05/REN-06: the group's Attachment 6 summary from every member's submitted sheet,
+    read through the one read model of it (:func:`casework.queries.renewal_outcome`)."""
+    outcome = group_outcome_in(tx.conn, renewal_id, method)
+    if outcome.panel_id != panel["id"]:
+        raise RuleViolation(
+            f"评估组{panel['id']}不是续期评估{renewal_id}的评估组", rule_id="REN-04"
+        )
+    if outcome.summary is None:
+        missing = "、".join(outcome.waiting)
+        raise RuleViolation(f"评估组成员{missing}尚未提交评估表", rule_id="REN-04")
+    return outcome.summary
 
 
 @command("提交评估组意见", rules=("REN-04", "REN-05", "REN-06"), roles=(EXPERT,))
 def submit_group_opinion(tx: Tx, *, panel_id: int, opinion: str) -> None:
     """The renewal group leader returns Attachment 6 (the group's opinion) to the city once
     every member has submitted; the city then decides (REN-05)."""
-    from casework.registry.selection import require_all_sheets
-
     panel = tx.get(panels, "评估组", id=panel_id)
     member = tx.get(panel_members, "评估组成员", panel_id=panel_id, username=tx.actor.username)
     if not member["is_leader"] or panel["renewal_id"] is None:

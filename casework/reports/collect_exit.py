@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
-from casework.documents.gather import RENEWAL_DROP, scope_dates
 from casework.domain import calendar, lifecycle, rules
-from casework.domain.terms import FilingTerm
-from casework.reports.collect_selection import one, project_names
+from casework.queries.filings import (
+    SCOPE_ADDED_BY,
+    exit_case_rows,
+    filing_facts,
+    quota_overrides_of,
+    stored_term,
+)
 from casework.reports.content import (
     Field,
     Form,
@@ -21,70 +23,35 @@ from casework.reports.content import (
     table,
 )
 from casework.store.engine import Store
-from casework.store.tables import (
-    exit_cases,
-    filing_projects,
-    filing_terms,
-    filings,
-    institutions,
-    quota_overrides,
-)
 
 ADDED, REMOVED = "新增项目", "删除项目"
 
 
 def scope(store: Store, filing_id: int, on: date | None = None) -> ReportData:
     """The scope changes of one day (default the latest), code and term unchanged (SEL-06)."""
-    dates = scope_dates(store, filing_id)
+    facts = filing_facts(store, filing_id)
+    dates = facts.scope_dates()
     on = on or (dates[-1] if dates else None)
     if on is None or on not in dates:
         raise ProcedureNotComplete(
             f"备案{filing_id}在{on or '任何日期'}没有考核范围调整", rule_id="SEL-06"
         )
-    with store.read() as conn:
-        f = one(conn, filings, "备案", id=filing_id)
-        inst = one(conn, institutions, "考核机构", id=f["institution_id"])
-        rows = list(conn.execute(select(filing_projects).filter_by(filing_id=filing_id)).mappings())
-        added = [
-            r["project_code"] for r in rows if r["added_by"] == "范围新增" and r["added_on"] == on
-        ]
-        removed = [
-            r["project_code"]
-            for r in rows
-            if r["removed_on"] == on and r["removal_reason"] != RENEWAL_DROP
-        ]
-        reasons = {
-            r["project_code"]: r["removal_reason"] for r in rows if r["project_code"] in removed
-        }
-        after = [
-            r["project_code"]
-            for r in rows
-            if r["added_on"] <= on and (r["removed_on"] is None or r["removed_on"] > on)
-        ]
-        terms = [
-            t
-            for t in conn.execute(select(filing_terms).filter_by(filing_id=filing_id)).mappings()
-            if t["first_day"] <= on
-        ]
-        apps = {
-            r["application_id"] for r in rows if r["project_code"] in added and r["application_id"]
-        }
-        overrides = list(
-            conn.execute(
-                select(quota_overrides).where(quota_overrides.c.application_id.in_(apps or {-1}))
-            ).mappings()
-        )
-        names_added = project_names(conn, added)
-        names_removed = project_names(conn, removed)
-        names_after = project_names(conn, after)
-        names_reasons = dict(
-            zip(
-                project_names(conn, list(reasons)),
-                [reasons[c] for c in sorted(reasons)],
-                strict=True,
-            )
-        )
-    term = FilingTerm.from_months(terms[-1]["first_day"], terms[-1]["last_day"])
+    f, inst = facts.filing, facts.institution
+    added, removed = facts.added_on(on), facts.removed_on(on)
+    reasons = {
+        r["project_code"]: r["removal_reason"] for r in facts.scope if r["project_code"] in removed
+    }
+    apps = {
+        r["application_id"]
+        for r in facts.scope
+        if r["project_code"] in added and r["added_by"] == SCOPE_ADDED_BY and r["application_id"]
+    }
+    overrides = quota_overrides_of(store, apps)
+    names_added = [facts.name(c) for c in sorted(added)]
+    names_removed = [facts.name(c) for c in sorted(removed)]
+    names_after = [facts.name(c) for c in sorted(facts.codes_on(on))]
+    names_reasons = {facts.name(c): reasons[c] for c in sorted(reasons)}
+    term = stored_term(facts.terms_from(on)[-1])
     changes = [(n, ADDED, "经征集遴选同程序评估") for n in names_added]
     changes += [(n, REMOVED, names_reasons.get(n, "")) for n in names_removed]
     form = Form(
@@ -140,18 +107,13 @@ def scope(store: Store, filing_id: int, on: date | None = None) -> ReportData:
 
 def exit_procedure(store: Store, filing_id: int) -> ReportData:
     """How a filing ended (终止备案, EXIT-01) and every exit case on it."""
-    with store.read() as conn:
-        f = one(conn, filings, "备案", id=filing_id)
-        if f["status"] != lifecycle.TERMINATED:
-            raise ProcedureNotComplete(
-                f"备案{filing_id}尚未终止（当前状态：{f['status']}）", rule_id="EXIT-01"
-            )
-        inst = one(conn, institutions, "考核机构", id=f["institution_id"])
-        cases = list(
-            conn.execute(
-                select(exit_cases).filter_by(filing_id=filing_id).order_by(exit_cases.c.id)
-            ).mappings()
+    facts = filing_facts(store, filing_id)
+    f, inst = facts.filing, facts.institution
+    if f["status"] != lifecycle.TERMINATED:
+        raise ProcedureNotComplete(
+            f"备案{filing_id}尚未终止（当前状态：{f['status']}）", rule_id="EXIT-01"
         )
+    cases = exit_case_rows(store, filing_id)
     forms = []
     summary = []
     for c in cases:

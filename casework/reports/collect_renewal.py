@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from casework.domain import rules
-from casework.domain.scoring import renewal_outcome
-from casework.domain.terms import FilingTerm
-from casework.registry.sheets import renewal_frames, rubric_by_id
-from casework.reports.collect_selection import one, panel_roster, project_names
+from casework.errors import NotFound
+from casework.queries.filings import stored_term
+from casework.queries.renewal_outcome import renewal_outcome_of
+from casework.queries.renewals import renewal_facts
 from casework.reports.content import (
     Field,
     Form,
@@ -23,15 +21,6 @@ from casework.reports.content import (
     table,
 )
 from casework.store.engine import Store
-from casework.store.tables import (
-    filing_terms,
-    filings,
-    institutions,
-    panels,
-    renewal_cases,
-    renewal_rounds,
-    sheets,
-)
 
 DECIDED = (rules.GRADE_PASS, rules.GRADE_FAIL)
 
@@ -49,41 +38,28 @@ def _sheet_table(rubric: Any, rows: list[dict[str, Any]]) -> str:
 
 def renewal(store: Store, renewal_id: int) -> ReportData:
     """The renewal case from self-evaluation to the city's decision."""
-    with store.read() as conn:
-        case = one(conn, renewal_cases, "续期评估", id=renewal_id)
-        if case["status"] not in DECIDED:
-            raise ProcedureNotComplete(
-                f"续期评估{renewal_id}尚未研究确定结果（当前状态：{case['status']}）",
-                rule_id="REN-05",
-            )
-        f = one(conn, filings, "备案", id=case["filing_id"])
-        inst = one(conn, institutions, "考核机构", id=f["institution_id"])
-        rnd = one(conn, renewal_rounds, "续期评估轮次", id=case["round_id"])
-        panel = one(conn, panels, "续期评估组", renewal_id=renewal_id)
-        _members, names, done = panel_roster(conn, panel["id"])
-        own = (
-            conn.execute(
-                select(sheets).filter_by(renewal_id=renewal_id, kind="自评", status="已提交")
-            )
-            .mappings()
-            .first()
+    facts = renewal_facts(store, renewal_id)
+    case, rnd = facts.case, facts.round
+    if case["status"] not in DECIDED:
+        raise ProcedureNotComplete(
+            f"续期评估{renewal_id}尚未研究确定结果（当前状态：{case['status']}）",
+            rule_id="REN-05",
         )
-        terms = list(
-            conn.execute(
-                select(filing_terms).filter_by(filing_id=f["id"]).order_by(filing_terms.c.seq)
-            ).mappings()
-        )
-        stats = list((case["application"] or {}).get("projects", []))
-        stat_names = project_names(conn, [s["project_code"] for s in stats])
-        dropped = project_names(conn, list(case["dropped_projects"] or []))
-    rubric = rubric_by_id(rnd["rubric_id"])
-    pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
-    outcome = renewal_outcome(rubric, [p[0] for p in pairs], [p[1] for p in pairs])
+    f, inst = facts.filing.filing, facts.institution
+    group = renewal_outcome_of(store, renewal_id)
+    if group.summary is None:
+        raise NotFound(f"续期评估{renewal_id}的评估组尚有成员未提交评估表", rule_id="REN-04")
+    panel = group.panel
+    names, done, own, outcome = group.names, group.group_sheets, group.self_sheet, group.summary
+    rubric = group.rubric
+    stats = list((case["application"] or {}).get("projects", []))
+    stat_names = [facts.filing.name(c) for c in sorted(s["project_code"] for s in stats)]
+    dropped = [facts.filing.name(c) for c in sorted(case["dropped_projects"] or [])]
     totals = {
         names.get(str(k), str(k)): round(float(v), 2) for k, v in outcome.member_totals.items()
     }
-    new = [t for t in terms if t["source"] == "续期" and t["first_day"] > case["decided_on"]]
-    new_term = FilingTerm.from_months(new[0]["first_day"], new[0]["last_day"]) if new else None
+    new = facts.new_terms()
+    new_term = stored_term(new[0]) if new else None
     vetoes = rubric.veto_items.set_index("veto_id")["text"]
     found = [f"{v} {vetoes[v]}" for v in outcome.veto.found_items]
     member_forms = [

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-from sqlalchemy import Connection, select
 
 from casework.domain import calendar, rules, scoring
-from casework.domain.terms import FilingTerm
 from casework.errors import NotFound
-from casework.registry.sheets import rubric_by_id, selection_frame
+from casework.queries.applications import selection_facts
+from casework.queries.filings import FILED_BY, filing_facts, notice_of_application, stored_term
+from casework.queries.stored_sheets import rubric_by_id, selection_frame
 from casework.reports.content import (
     Field,
     Form,
@@ -23,96 +21,27 @@ from casework.reports.content import (
     table,
 )
 from casework.store.engine import Store
-from casework.store.tables import (
-    application_projects,
-    applications,
-    calls,
-    filing_projects,
-    filing_terms,
-    filings,
-    institutions,
-    notice_items,
-    notices,
-    objections,
-    panel_members,
-    panels,
-    projects,
-    quota_overrides,
-    sheets,
-    users,
-)
 
 DECIDED = ("拟备案", "公示中", "公示无异议", "已备案", "未通过")
 MET, UNMET = "符合", "不符合"
 
 
-def one(conn: Connection, table_: Any, label: str, **keys: Any) -> Any:
-    row = conn.execute(select(table_).filter_by(**keys)).mappings().first()
-    if row is None:
-        raise NotFound(f"未找到{label}（{keys}）")
-    return row
-
-
-def project_names(conn: Connection, codes: list[str]) -> list[str]:
-    names = {r[0]: r[1] for r in conn.execute(select(projects.c.project_code, projects.c.name))}
-    return [names.get(c, c) for c in sorted(codes)]
-
-
-def panel_roster(conn: Connection, panel_id: int) -> tuple[list[Any], dict[str, str], list[Any]]:
-    """A panel's members, their display names and their submitted sheets, in name order."""
-    members = list(
-        conn.execute(
-            select(panel_members).filter_by(panel_id=panel_id).order_by(panel_members.c.username)
-        ).mappings()
-    )
-    names = {m["username"]: display(conn, m["username"]) for m in members}
-    done = list(
-        conn.execute(
-            select(sheets).filter_by(panel_id=panel_id, status="已提交").order_by(sheets.c.author)
-        ).mappings()
-    )
-    return members, names, done
-
-
-def display(conn: Connection, username: str) -> str:
-    name = conn.execute(select(users.c.display_name).filter_by(username=username)).scalar()
-    return str(name or username)
-
-
-def _app_subject(conn: Connection, app: Any) -> str:
-    if app["filing_id"] is not None:
-        return f"filing:{app['filing_id']}"
-    filed = conn.execute(select(filings.c.id).filter_by(application_id=app["id"])).scalar()
-    return f"filing:{filed}" if filed else f"application:{app['id']}"
-
-
 def selection(store: Store, application_id: int) -> ReportData:
     """The panel's checklists (Attachment 1), its verdict and the city's decision."""
-    with store.read() as conn:
-        app = one(conn, applications, "备案申请", id=application_id)
-        if app["status"] not in DECIDED or app["decided_on"] is None:
-            raise ProcedureNotComplete(
-                f"申请{application_id}尚未研究确定遴选结果（当前状态：{app['status']}）",
-                rule_id="SEL-04",
-            )
-        call = one(conn, calls, "征集公告", id=app["call_id"])
-        inst = one(conn, institutions, "申报单位", id=app["institution_id"])
-        codes = list(
-            conn.execute(
-                select(application_projects.c.project_code).filter_by(application_id=application_id)
-            ).scalars()
+    facts = selection_facts(store, application_id)
+    app, call, inst, panel = facts.application, facts.call, facts.institution, facts.panel
+    if app["status"] not in DECIDED or app["decided_on"] is None:
+        raise ProcedureNotComplete(
+            f"申请{application_id}尚未研究确定遴选结果（当前状态：{app['status']}）",
+            rule_id="SEL-04",
         )
-        names = project_names(conn, codes)
-        panel = one(conn, panels, "遴选评估组", application_id=application_id)
-        members, shown_names, done = panel_roster(conn, panel["id"])
-        overrides = (
-            conn.execute(select(quota_overrides).filter_by(application_id=application_id))
-            .mappings()
-            .all()
-        )
-        subject = _app_subject(conn, app)
+    if panel is None:
+        raise NotFound(f"未找到申请{application_id}的遴选评估组", rule_id="SEL-03")
+    names = list(facts.projects)
+    shown_names, done, overrides = facts.names, facts.sheets, facts.overrides
+    members = facts.roster.to_dict("records")
     rubric = rubric_by_id(panel["rubric_id"])
-    supplementary = pd.DataFrame(list(call["supplementary"] or []), columns=["sub_id", "text"])
+    supplementary = facts.supplementary
     frames = [selection_frame(s["rows"], s["author"]) for s in done]
     verdict = scoring.evaluate_selection(rubric, frames, supplementary)
     texts = {
@@ -169,7 +98,11 @@ def selection(store: Store, application_id: int) -> ReportData:
         "quota_overrides": len(overrides),
     }
     member_rows = [
-        (shown_names[m["username"]], "组长" if m["is_leader"] else "成员", m["coi_declared_at"])
+        (
+            shown_names[m["username"]],
+            "组长" if m["is_leader"] else "成员",
+            None if pd.isna(m["coi_declared_at"]) else m["coi_declared_at"].to_pydatetime(),
+        )
         for m in members
     ]
     return ReportData(
@@ -177,7 +110,7 @@ def selection(store: Store, application_id: int) -> ReportData:
         case_id=application_id,
         title=f"遴选决定：{inst['name']}",
         city_code=call["city_code"],
-        subject=subject,
+        subject=facts.subject,
         rubric_id=rubric.id,
         facts=[
             ("申报单位", inst["name"]),
@@ -220,32 +153,15 @@ def selection(store: Store, application_id: int) -> ReportData:
 
 def filing(store: Store, filing_id: int) -> ReportData:
     """The notice of the proposed filing, its objections, and the filing itself."""
-    with store.read() as conn:
-        f = one(conn, filings, "备案", id=filing_id)
-        inst = one(conn, institutions, "考核机构", id=f["institution_id"])
-        first = one(conn, filing_terms, "备案有效期", filing_id=filing_id, seq=1)
-        filed = conn.execute(
-            select(filing_projects.c.project_code).where(
-                filing_projects.c.filing_id == filing_id,
-                filing_projects.c.added_by.in_(("遴选备案", "存量备案")),
-            )
-        ).scalars()
-        names = project_names(conn, list(filed))
-        notice = None
-        objs: list[Any] = []
-        if f["application_id"] is not None:
-            nid = conn.execute(
-                select(notice_items.c.notice_id)
-                .filter_by(application_id=f["application_id"])
-                .order_by(notice_items.c.notice_id.desc())
-            ).scalar()
-            notice = one(conn, notices, "公示", id=nid) if nid else None
-            objs = list(
-                conn.execute(select(objections).filter_by(application_id=f["application_id"]))
-                .mappings()
-                .all()
-            )
-    term = FilingTerm.from_months(first["first_day"], first["last_day"])
+    facts = filing_facts(store, filing_id)
+    f, inst = facts.filing, facts.institution
+    first = facts.term_of(1)
+    if first is None:
+        raise NotFound(f"未找到备案有效期（filing_id={filing_id}，seq=1）")
+    names = [facts.name(r["project_code"]) for r in facts.scope if r["added_by"] in FILED_BY]
+    found = notice_of_application(store, f["application_id"])
+    notice, objs = found.notice, list(found.objections)
+    term = stored_term(first)
     workdays = (
         calendar.count_workdays(notice["opens_on"], notice["ends_on"])
         if notice is not None

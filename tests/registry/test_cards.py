@@ -16,19 +16,19 @@ from casework.queries.cards import filing_timeline, institution_card
 from casework.registry import scenario
 from casework.store.tables import filings
 from tests.registry.conftest import JINAN, World
-from tests.ui.world_copies import build_template, copy_world
+from tests.ui.worlds import Template, clone, two_filings
 
 OFFICER = scenario.city_officer(JINAN)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_template(tmp_path_factory.mktemp("cards"))
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return two_filings(tmp_path_factory.mktemp("cards"))
 
 
 @pytest.fixture
-def world(template: dict[str, Any], tmp_path: Path) -> Iterator[World]:
-    copy = copy_world(template, tmp_path)
+def world(template: Template, tmp_path: Path) -> Iterator[World]:
+    copy = clone(template, tmp_path)
     yield copy
     copy.store.dispose()
 
