@@ -92,3 +92,81 @@ def test_revocation_for_violation_only_from_a_suspended_filing_exit_06() -> None
 
 def test_docs_lifecycle_table_matches_the_code() -> None:
     assert DOCS.read_text(encoding="utf-8") == lifecycle.render_markdown() + "\n"
+
+
+# --- Named states and guards ----------------------------------------------------------------
+PREFIXES = {
+    "filing": "FILING_",
+    "call": "CALL_",
+    "application": "APPLICATION_",
+    "notice": "NOTICE_",
+    "renewal": "RENEWAL_",
+    "violation": "VIOLATION_",
+    "withdrawal": "WITHDRAWAL_",
+    "incident": "INCIDENT_",
+}
+
+
+@pytest.mark.parametrize("machine", lifecycle.MACHINES, ids=lambda m: m.name)
+def test_every_state_of_a_machine_has_exactly_one_name_with_its_prefix(machine: Machine) -> None:
+    prefix = PREFIXES[machine.name]
+    named = {
+        name: value
+        for name, value in vars(lifecycle).items()
+        if name.startswith(prefix) and isinstance(value, str) and name.isupper()
+    }
+
+    assert sorted(named.values()) == sorted(machine.states)
+
+
+def test_named_states_spell_the_notices_words() -> None:
+    """EXIT-01: 终止备案 as the catalog shows it; REN-05: 合格 / 不合格."""
+    assert (lifecycle.FILING_VALID, lifecycle.FILING_SUSPENDED) == ("有效", "暂停")
+    assert lifecycle.FILING_TERMINATED == "终止备案"
+    assert (lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED) == ("合格", "不合格")
+    assert lifecycle.PENDING_FILING == ("拟备案", "公示中", "公示无异议")
+
+
+@pytest.mark.parametrize(
+    ("status", "live", "assess", "suspended", "terminated"),
+    [
+        ("有效", True, True, False, False),
+        ("暂停", True, False, True, False),
+        ("终止备案", False, False, False, True),
+    ],
+)
+def test_filing_guards_name_the_questions_asked_of_a_filing_exit_01_exit_04(
+    status: str, live: bool, assess: bool, suspended: bool, terminated: bool
+) -> None:
+    assert lifecycle.is_live(status) is live
+    assert lifecycle.may_assess(status) is assess
+    assert lifecycle.is_suspended(status) is suspended
+    assert lifecycle.is_terminated(status) is terminated
+
+
+def test_may_assess_agrees_with_the_assess_transition_exit_04() -> None:
+    for state in lifecycle.FILING.states:
+        assert lifecycle.may_assess(state) == ("assess" in lifecycle.FILING.allowed(state))
+
+
+def test_pending_filing_renewal_concluded_and_open_exit_guards() -> None:
+    """SEL-07, REN-05, EXIT-02 … EXIT-07."""
+    assert [s for s in lifecycle.APPLICATION.states if lifecycle.is_pending_filing(s)] == [
+        "拟备案",
+        "公示中",
+        "公示无异议",
+    ]
+    assert [s for s in lifecycle.RENEWAL.states if lifecycle.renewal_concluded(s)] == [
+        "合格",
+        "不合格",
+        "未提交",
+    ]
+    assert lifecycle.exit_open("收尾中") and lifecycle.exit_open("已申请")
+    assert not lifecycle.exit_open("已撤销") and not lifecycle.exit_open("已终结")
+
+
+@pytest.mark.parametrize("machine", lifecycle.MACHINES, ids=lambda m: m.name)
+def test_a_state_is_open_or_final_never_both(machine: Machine) -> None:
+    for state in machine.states:
+        assert machine.is_open(state) != machine.is_final(state)
+    assert not machine.is_open("没有这个状态")

@@ -23,6 +23,23 @@ SELECTION_FILES = [p for p in RUBRIC_FILES if p.name.startswith(f"{rubrics.SELEC
 NOTICE = REPO_DIR.parent / "shared" / "regulation" / "source-notice.md"
 BASELINE = "2025.1"
 
+# The 2025.1 files as the notice prints Attachments 1 and 4: pins of that revision, not rules
+# every revision must keep (a revision is a new file with its own numbers).
+ATT4_ITEMS = 43
+"""REN-07: Attachment 4 has 43 scored items."""
+ATT4_GROUP_POINTS = (3, 5, 9, 10, 10, 32, 4, 8, 4, 15)
+"""REN-07: the points of Attachment 4's ten groups, in order."""
+ATT4_VETO_ITEMS = 10
+"""REN-06: Attachment 4 lists 10 不合格项 (veto items)."""
+ATT4_POINT_STEP = 0.5
+"""REN-07: 基本符合 earns part of the points; the 2025.1 sheet records half points."""
+ATT1_MANDATORY_ITEMS = tuple(range(1, 8))
+"""SEL-04: items 1–7 of Attachment 1 are mandatory."""
+ATT1_MANDATORY_SUB_CONDITIONS = 20
+"""SEL-04: Attachment 1 items 1–7 hold 20 sub-conditions."""
+ATT1_PRIORITY_ITEMS = (8, 9, 10)
+"""SEL-04: items 8–10 of Attachment 1 give priority."""
+
 
 def by_name(path: Path) -> str:
     return path.name
@@ -108,6 +125,18 @@ def test_renewal_file_totals_100_points(path: Path) -> None:
     assert sum(rubric.item_points.values()) == rules.MAX_SCORE
 
 
+@pytest.mark.parametrize("path", RENEWAL_FILES, ids=by_name)
+def test_renewal_file_declares_its_pass_mark_point_step_and_composite_method(path: Path) -> None:
+    """REN-04, REN-05, REN-07: the grading policy is data of the revision, not code."""
+    rubric = rubrics.load_file(path)
+    assert isinstance(rubric, rubrics.RenewalRubric)
+
+    assert 0 < rubric.pass_mark <= rules.MAX_SCORE
+    assert rubric.point_step > 0
+    assert all((p / rubric.point_step).is_integer() for p in rubric.items.points)
+    assert rubric.composite_method in rubrics.COMPOSITE_METHODS
+
+
 @pytest.mark.parametrize("path", SELECTION_FILES, ids=by_name)
 def test_selection_file_sub_ids_lie_inside_their_item(path: Path) -> None:
     """SEL-04."""
@@ -130,9 +159,18 @@ def test_renewal_2025_1_header_cites_attachment_4(renewal: rubrics.RenewalRubric
     assert renewal.legend == "“符合”满分,“基本符合”酌情给分,“不符合”0分"
 
 
+def test_renewal_2025_1_grades_by_the_notices_mark_in_half_points_by_the_mean(
+    renewal: rubrics.RenewalRubric,
+) -> None:
+    """REN-05: 60 included passes (Att.6 备注1); REN-07: half points; REN-04: the mean."""
+    assert renewal.pass_mark == rules.PASS_MARK == 60.0
+    assert renewal.point_step == ATT4_POINT_STEP
+    assert renewal.composite_method == rubrics.MEAN
+
+
 def test_renewal_2025_1_has_43_scored_items_r01_to_r43(renewal: rubrics.RenewalRubric) -> None:
     """REN-07."""
-    assert len(renewal.items) == rules.RENEWAL_ITEMS
+    assert len(renewal.items) == ATT4_ITEMS
     assert list(renewal.items.item_id) == [f"R{n:02d}" for n in range(1, 44)]
 
 
@@ -142,7 +180,7 @@ def test_renewal_2025_1_group_totals_computed_from_items_follow_the_notice(
     """REN-07: 3, 5, 9, 10, 10, 32, 4, 8, 4, 15 — summed from the items, not the header."""
     totals = renewal.items.groupby("group_no", sort=True).points.sum()
 
-    assert tuple(totals) == rules.RENEWAL_GROUP_POINTS
+    assert tuple(totals) == ATT4_GROUP_POINTS
     assert list(totals.index) == list(range(1, 11))
 
 
@@ -167,7 +205,7 @@ def test_candidate_results_row_belongs_to_the_assessment_delivery_group(
 
 def test_renewal_2025_1_lists_10_veto_items_v01_to_v10(renewal: rubrics.RenewalRubric) -> None:
     """REN-06."""
-    assert len(renewal.veto_items) == rules.VETO_ITEMS
+    assert len(renewal.veto_items) == ATT4_VETO_ITEMS
     assert list(renewal.veto_items.veto_id) == [f"V{n:02d}" for n in range(1, 11)]
     assert renewal.veto_items.text.iloc[8] == "备案期限内未开展考核工作。"
 
@@ -213,8 +251,8 @@ def test_selection_2025_1_has_20_mandatory_sub_conditions_in_items_1_to_7(
     """SEL-04."""
     mandatory = selection.mandatory
 
-    assert len(mandatory) == rules.MANDATORY_SUB_CONDITIONS
-    assert tuple(sorted(set(mandatory.item_no))) == rules.MANDATORY_ITEMS
+    assert len(mandatory) == ATT1_MANDATORY_SUB_CONDITIONS
+    assert tuple(sorted(set(mandatory.item_no))) == ATT1_MANDATORY_ITEMS
 
 
 @pytest.mark.parametrize(
@@ -240,7 +278,7 @@ def test_selection_2025_1_items_8_to_10_are_priority_with_one_sub_condition_each
     """SEL-04."""
     priority = selection.priority
 
-    assert tuple(priority.item_no) == rules.PRIORITY_ITEMS
+    assert tuple(priority.item_no) == ATT1_PRIORITY_ITEMS
     assert list(priority.sub_id) == ["8.1", "9.1", "10.1"]
 
 
@@ -344,6 +382,53 @@ def test_bad_header_field_is_refused_naming_the_field(
 
     hits = problems[problems["列"] == field]
     assert hits["要求"].str.contains(need).any()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "need", "rule"),
+    [
+        ("pass_mark", 0, "合格分数线应为 0 至 100 之间的数", "REN-05"),
+        ("pass_mark", "六十", "合格分数线", "REN-05"),
+        ("point_step", 0, "给分单位应为大于 0 的数", "REN-07"),
+        ("point_step", 2, "分值应为给分单位 2 的整数倍", "REN-07"),
+        ("composite_method", "median", "应为 mean 或 trimmed", "REN-04"),
+    ],
+    ids=["mark-zero", "mark-text", "step-zero", "step-off-items", "method"],
+)
+def test_bad_grading_policy_is_refused_naming_the_field_and_rule(
+    tmp_path: Path, field: str, value: object, need: str, rule: str
+) -> None:
+    """REN-04, REN-05, REN-07."""
+    raw = baseline_raw(rubrics.RENEWAL)
+    raw[field] = value
+    path = write_yaml(tmp_path / "renewal-x.yaml", raw)
+
+    problems = refusal(path).problems
+
+    hits = problems[problems["要求"].str.contains(need)]
+    assert not hits.empty
+    assert set(hits["规则"]) == {rule}
+
+
+@pytest.mark.parametrize("field", ["pass_mark", "point_step", "composite_method"])
+def test_renewal_file_without_its_grading_policy_is_refused(tmp_path: Path, field: str) -> None:
+    """REN-05: a revision states its own mark, step and method; none is taken from code."""
+    raw = baseline_raw(rubrics.RENEWAL)
+    del raw[field]
+    path = write_yaml(tmp_path / "renewal-x.yaml", raw)
+
+    problems = refusal(path).problems
+
+    assert problems[problems["列"] == field]["要求"].str.contains("缺少必填字段").any()
+
+
+def test_by_id_returns_the_revision_a_case_was_graded_under(two_revisions: Path) -> None:
+    """A stored rubric id keeps its revision after a newer one takes effect."""
+    rubric = rubrics.by_id("renewal-2025.1")
+
+    assert (rubric.id, rubric.item_points["R01"]) == ("renewal-2025.1", 1.0)
+    with pytest.raises(NotFound):
+        rubrics.by_id("renewal")
 
 
 def test_selection_sub_id_outside_its_item_and_unquoted_sub_id_are_refused(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import yaml
 
 from casework.domain import rubrics, rules, scoring
 from casework.errors import NotFound, RuleViolation, SheetInvalid
+from tests.test_rubrics import ATT4_GROUP_POINTS
 
 BASELINE = "2025.1"
 MEMBERS = ("张三", "李四", "王五", "赵六", "钱七", "孙八")
@@ -243,7 +245,7 @@ def test_ren07_full_marks_on_every_item_total_100_in_the_ten_groups(
 
     totals = scoring.sheet_totals(renewal, sheet)
 
-    assert totals["points"].tolist() == list(map(float, rules.RENEWAL_GROUP_POINTS))
+    assert totals["points"].tolist() == list(map(float, ATT4_GROUP_POINTS))
     assert totals["points"].equals(totals["max_points"])
     assert scoring.member_totals(renewal, sheet).to_dict() == {"张三": rules.MAX_SCORE}
 
@@ -575,6 +577,69 @@ def test_attachment6_summary_fails_a_high_scoring_institution_with_a_veto_findin
     }
     assert summary.members == ("张三", "李四", "王五")
     assert len(summary.group_totals) == 3 * len(renewal.groups)
+
+
+def sheets_totalling(rubric: rubrics.RenewalRubric, total: float) -> list[pd.DataFrame]:
+    """Three members' sheets that each total ``total``: 不符合 on the first items until the
+    points lost reach 100 − ``total`` exactly."""
+    lost, changes = rules.MAX_SCORE - total, {}
+    for item_id, points in rubric.item_points.items():
+        if points <= lost:
+            changes[item_id], lost = (rules.VERDICT_NONE, 0), lost - points
+    assert lost == 0
+    return [score_sheet(rubric, m, changes) for m in MEMBERS[:3]]
+
+
+@pytest.fixture
+def province_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> rubrics.RenewalRubric:
+    """The province's own schemas folder (CASEWORK_SCHEMAS) adding renewal 2026.1, in force
+    from 2026-01-01 with a pass mark of 70; the shipped 2025.1 stays."""
+    shipped = rubrics.load(rubrics.RENEWAL, BASELINE).path
+    raw = yaml.safe_load(shipped.read_text("utf-8"))
+    raw.update(id="renewal-2026.1", version="2026.1", effective="2026-01-01", pass_mark=70)
+    folder = tmp_path / "province" / "rubrics"
+    folder.mkdir(parents=True)
+    text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    (folder / "renewal-2026.1.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CASEWORK_SCHEMAS", str(folder.parent))
+    return rubrics.load(rubrics.RENEWAL, "2026.1")
+
+
+def test_ren05_a_revised_pass_mark_grades_new_cases_while_an_old_case_keeps_60(
+    province_revision: rubrics.RenewalRubric,
+) -> None:
+    """REN-05: the pass mark is the rubric's; a case keeps the rubric it was graded under."""
+    old_case_rubric = rubrics.by_id("renewal-2025.1")  # the id stored with the old case
+    new_case_rubric = rubrics.load(rubrics.RENEWAL, on=date(2026, 3, 2))
+    veto = [veto_sheet(new_case_rubric, m) for m in MEMBERS[:3]]
+
+    old = scoring.renewal_outcome(old_case_rubric, sheets_totalling(old_case_rubric, 65), veto)
+    new = scoring.renewal_outcome(new_case_rubric, sheets_totalling(new_case_rubric, 65), veto)
+
+    assert new_case_rubric.id == province_revision.id == "renewal-2026.1"
+    assert (old.composite, old.grade.pass_mark, str(old.grade)) == (65.0, 60.0, "合格")
+    assert (new.composite, new.grade.pass_mark, str(new.grade)) == (65.0, 70.0, "不合格")
+    assert (old.rubric_id, new.rubric_id) == ("renewal-2025.1", "renewal-2026.1")
+
+
+def test_ren04_the_composite_method_is_the_rubrics_unless_asked_for_another(
+    renewal: rubrics.RenewalRubric, tmp_path: Path
+) -> None:
+    """REN-04: a revision may combine the members' totals by the trimmed mean."""
+    raw = yaml.safe_load(renewal.path.read_text("utf-8"))
+    raw.update(id="renewal-2099.1", version="2099.1", composite_method=rubrics.TRIMMED)
+    path = tmp_path / "renewal-2099.1.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    trimmed = rubrics.load_file(path)
+    assert isinstance(trimmed, rubrics.RenewalRubric)
+    sheets = [*sheets_totalling(renewal, 70)[:2], score_sheet(renewal, "王五")]
+    veto = [veto_sheet(renewal, m) for m in MEMBERS[:3]]
+
+    by_file = scoring.renewal_outcome(trimmed, sheets, veto)
+    by_mean = scoring.renewal_outcome(trimmed, sheets, veto, method=rubrics.MEAN)
+
+    assert (by_file.method, by_file.composite) == (rubrics.TRIMMED, 70.0)
+    assert (by_mean.method, by_mean.composite) == (rubrics.MEAN, 80.0)
 
 
 def test_ren04_renewal_outcome_of_two_members_is_refused(renewal: rubrics.RenewalRubric) -> None:

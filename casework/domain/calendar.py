@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from casework.domain import rules
+from casework.domain.problems import table as problem_table
 from casework.errors import CalendarNotConfigured, ValidationFailed
 from casework.paths import REPO_DIR, schemas_dir
 
@@ -148,7 +149,7 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 
 def problems_table(rows: list[_Problem]) -> pd.DataFrame:
     """The 行/列/值/要求/规则 table of :class:`~casework.errors.ValidationFailed`."""
-    return pd.DataFrame(rows, columns=["行", "列", "值", "要求", "规则"])
+    return problem_table(rows)
 
 
 def _as_date(value: object) -> date | None:

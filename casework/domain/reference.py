@@ -21,9 +21,9 @@ import pandera.pandas as pa
 import yaml
 from pandera.typing import DataFrame, Series
 
-from casework.domain import rules
+from casework.domain import problems, rules
 from casework.errors import NotFound, ValidationFailed
-from casework.paths import schemas_dir
+from casework.paths import policy_file
 
 CITIES_FILE: Final = "cities.yaml"
 DEMO_CATALOG_FILE: Final = "project-catalog-demo.yaml"
@@ -79,19 +79,15 @@ class CatalogModel(pa.DataFrameModel):
 
 def _source(file_name: str, path: Path | None) -> Path:
     """The file to read, resolved before caching so that ``CASEWORK_SCHEMAS`` is honoured."""
-    return (path or schemas_dir() / "reference" / file_name).resolve()
+    return (path or policy_file("reference", file_name)).resolve()
 
 
 def _read(source: Path) -> dict[str, Any]:
     with source.open(encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
     if not isinstance(doc, dict):
-        raise ValidationFailed(f"参考数据文件“{source}”不是有效的YAML映射", _problems([]))
+        raise ValidationFailed(f"参考数据文件“{source}”不是有效的YAML映射", problems.empty())
     return doc
-
-
-def _problems(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["行", "列", "值", "要求", "规则"])
 
 
 def _validate(model: type[pa.DataFrameModel], df: pd.DataFrame, source: Path) -> pd.DataFrame:
@@ -99,20 +95,8 @@ def _validate(model: type[pa.DataFrameModel], df: pd.DataFrame, source: Path) ->
     try:
         return model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        problems = _problems(
-            [
-                {
-                    "行": row["index"],
-                    "列": row["column"],
-                    "值": row["failure_case"],
-                    "要求": f"应满足 {row['check']}",
-                    "规则": None,
-                }
-                for row in cases.to_dict("records")
-            ]
-        )
-        raise ValidationFailed(f"参考数据文件“{source}”未通过校验", problems) from exc
+        found = problems.from_failure_cases(exc, rule=None)
+        raise ValidationFailed(f"参考数据文件“{source}”未通过校验", found) from exc
 
 
 @cache
@@ -156,29 +140,29 @@ def _demo_catalog(source: Path) -> pd.DataFrame:
     doc = _read(source)
     first, last = int(doc["years"]["first"]), int(doc["years"]["last"])
     rows: list[dict[str, Any]] = []
-    problems: list[dict[str, Any]] = []
+    bad: list[tuple] = []
     for n, entry in enumerate(doc.get("projects") or [], start=1):
         if set(entry) != ENTRY_KEYS:
-            problems.append(
-                {
-                    "行": n,
-                    "列": "、".join(sorted(set(entry) ^ ENTRY_KEYS)),
-                    "值": entry,
-                    "要求": f"每个项目须恰有以下字段：{'、'.join(sorted(ENTRY_KEYS))}",
-                    "规则": "SEL-01",
-                }
+            bad.append(
+                problems.problem(
+                    n,
+                    "、".join(sorted(set(entry) ^ ENTRY_KEYS)),
+                    entry,
+                    f"每个项目须恰有以下字段：{'、'.join(sorted(ENTRY_KEYS))}",
+                    "SEL-01",
+                )
             )
             continue
         start, end = int(entry["from"]), int(entry["to"])
         if not first <= start <= end <= last:
-            problems.append(
-                {
-                    "行": n,
-                    "列": "from/to",
-                    "值": f"{start}–{end}",
-                    "要求": f"列入目录的年份须在{first}–{last}年之间，且from不晚于to",
-                    "规则": "SEL-01",
-                }
+            bad.append(
+                problems.problem(
+                    n,
+                    "from/to",
+                    f"{start}–{end}",
+                    f"列入目录的年份须在{first}–{last}年之间，且from不晚于to",
+                    "SEL-01",
+                )
             )
         rows.extend(
             {
@@ -189,8 +173,8 @@ def _demo_catalog(source: Path) -> pd.DataFrame:
             }
             for year in range(start, end + 1)
         )
-    if problems:
-        raise ValidationFailed(f"参考数据文件“{source}”的项目条目有误", _problems(problems))
+    if bad:
+        raise ValidationFailed(f"参考数据文件“{source}”的项目条目有误", problems.table(bad))
     df = pd.DataFrame(rows, columns=list(CatalogModel.to_schema().columns))
     df = _validate(CatalogModel, df, source)
     return df.sort_values(["year", "project_code"], ignore_index=True)

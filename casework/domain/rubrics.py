@@ -25,9 +25,9 @@ import pandera.pandas as pa
 import yaml
 from pandera.typing import DataFrame, Series
 
-from casework.domain import rules
+from casework.domain import problems, rules
 from casework.errors import NotFound, ValidationFailed
-from casework.paths import schemas_dir
+from casework.paths import policy_files, schemas_dir
 
 SELECTION: Final = "selection"
 """Kind of the Attachment 1 rubric (遴选评估参考条件)."""
@@ -39,12 +39,26 @@ MANDATORY: Final = "必备"
 """SEL-04: every 必备 sub-condition must be met."""
 PRIORITY: Final = "优先"
 """SEL-04: meeting any 优先 condition gives priority among qualified applicants."""
-PROBLEM_COLUMNS: Final = ("行", "列", "值", "要求", "规则")
+PROBLEM_COLUMNS: Final = problems.COLUMNS
+MEAN: Final = "mean"
+"""Composite = arithmetic mean of the members' totals."""
+TRIMMED: Final = "trimmed"
+"""Composite = mean after dropping one highest and one lowest total."""
+COMPOSITE_METHODS: Final = (MEAN, TRIMMED)
+"""REN-04: how a renewal rubric says the members' totals are combined (its composite_method)."""
 
 _HEADER: Final = ("id", "kind", "version", "effective", "source", "title")
 _BODY: Final = {
     SELECTION: ("items", "notes"),
-    RENEWAL: ("legend", "total_points", "groups", "veto_items"),
+    RENEWAL: (
+        "legend",
+        "total_points",
+        "pass_mark",
+        "point_step",
+        "composite_method",
+        "groups",
+        "veto_items",
+    ),
 }
 _NONEMPTY: Final = {"min_value": 1}
 _TABLE_LABELS: Final = {
@@ -148,13 +162,23 @@ class SelectionRubric(_Rubric):
 
 @dataclass(frozen=True, eq=False)
 class RenewalRubric(_Rubric):
-    """Attachment 4: scored items in groups, veto items and the scoring legend (REN-06, REN-07)."""
+    """Attachment 4: scored items in groups, veto items and the scoring legend (REN-06, REN-07),
+    with the grading policy of this revision.
+
+    Attributes:
+        pass_mark: REN-05: a composite of this or more (included) is 合格.
+        point_step: REN-07: 基本符合 points are multiples of this.
+        composite_method: REN-04: how the members' totals are combined (:data:`COMPOSITE_METHODS`).
+    """
 
     kind: ClassVar[str] = RENEWAL
     items: DataFrame[RenewalItemsTable]
     groups: DataFrame[RenewalGroupsTable]
     veto_items: DataFrame[VetoItemsTable]
     legend: str
+    pass_mark: float
+    point_step: float
+    composite_method: str
 
     @property
     def item_points(self) -> Mapping[str, float]:
@@ -174,12 +198,11 @@ class _Problems:
     """Collects the problems of one file as rows of the 行/列/值/要求/规则 table."""
 
     def __init__(self, path: Path, rule: str) -> None:
-        self.path, self.rule, self.rows = path, rule, list[dict[str, str]]()
+        self.path, self.rule, self.rows = path, rule, list[tuple]()
 
     def add(self, where: str, column: str, value: object, need: str, rule: str = "") -> None:
-        shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
-        cells = (f"{self.path.name}：{where}", column, str(shown), need, rule or self.rule)
-        row = dict(zip(PROBLEM_COLUMNS, cells, strict=True))
+        shown = None if isinstance(value, float) and pd.isna(value) else value
+        row = problems.problem(f"{self.path.name}：{where}", column, shown, need, rule or self.rule)
         if row not in self.rows:
             self.rows.append(row)
 
@@ -187,7 +210,7 @@ class _Problems:
         if self.rows:
             raise ValidationFailed(
                 f"评分细则文件 {self.path} 未通过校验，共 {len(self.rows)} 项问题",
-                pd.DataFrame(self.rows, columns=list(PROBLEM_COLUMNS)),
+                problems.table(self.rows),
                 rule_id=self.rule,
             )
 
@@ -195,29 +218,6 @@ class _Problems:
         self.add(where, column, value, need)
         self.raise_if_any()
         raise AssertionError(need)  # pragma: no cover - raise_if_any has raised
-
-
-def _need(check: str) -> str:
-    """A pandera check name in words an evaluator reads."""
-    plain = {
-        "column_in_schema": "不允许的字段",
-        "column_in_dataframe": "缺少必填字段",
-        "not_nullable": "不得为空",
-        "field_uniqueness": "不得重复",
-        "str_length(1, None)": "不得为空文本",
-        "greater_than(0)": "应大于 0",
-    }
-    if check in plain:
-        return plain[check]
-    if "dtype(" in check:
-        kind = "整数" if "int" in check else "数值" if "float" in check else "文本"
-        return f"类型应为{kind}"
-    if check.startswith("in_range("):
-        low, high = check[len("in_range(") : -1].split(", ")
-        return f"应在 {low} 至 {high} 之间"
-    if check.startswith("isin("):
-        return f"取值应为 {check[len('isin(') : -1]} 之一"
-    return f"应满足 {check}"
 
 
 def _validate(
@@ -228,32 +228,21 @@ def _validate(
     rule: str,
 ) -> pd.DataFrame | None:
     """Validate ``records`` lazily; report failures at their ``where`` label; None if any."""
-    table = _TABLE_LABELS[model.__name__]
+    label = _TABLE_LABELS[model.__name__]
     if not records:
-        p.add(table, "—", "", "至少应有一行", rule)
+        p.add(label, "—", "", "至少应有一行", rule)
         return None
     columns = list(model.to_schema().columns)
     extra = sorted({k for r in records for k in r} - set(columns))
+    frame = pd.DataFrame(records, columns=columns + extra)
     try:
-        return model.validate(pd.DataFrame(records, columns=columns + extra), lazy=True)
+        return model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.to_dict("records")
-    # A value of the wrong type fails every later check too: report only its type.
-    typed = {(c["index"], c["column"]) for c in cases if "dtype(" in str(c["check"])}
-    per_row = {c["column"] for c in cases if pd.notna(c["index"])}
-    for case in cases:
-        index, column, check = case["index"], str(case["column"]), str(case["check"])
-        if check == "column_in_schema":  # an unknown key: name every entry that has it
-            key = str(case["failure_case"])
-            for i in (i for i, r in enumerate(records) if key in r):
-                p.add(where[i], key, records[i][key], _need(check), rule)
-        elif check == "column_in_dataframe":
-            p.add(table, str(case["failure_case"]), "", _need(check), rule)
-        elif pd.notna(index):
-            if "dtype(" in check or (index, column) not in typed:
-                p.add(where[int(index)], column, case["failure_case"], _need(check), rule)
-        elif column not in per_row:  # a check that failed as a whole, with no row to name
-            p.add(table, column, case["failure_case"], _need(check), rule)
+        found = problems.from_failure_cases(
+            exc, rule=rule, frame=frame, rows=lambda i: where[int(cast(int, i))], whole=label
+        )
+    for row in found.itertuples(index=False):
+        p.add(str(row[0]), str(row[1]), row[2], str(row[3]), str(row[4]))
     return None
 
 
@@ -344,6 +333,7 @@ def _renewal(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
     declared_total = raw.get("total_points")
     if declared_total != rules.MAX_SCORE:
         p.add("文件头", "total_points", declared_total, f"总分应为 {rules.MAX_SCORE:g}", "REN-07")
+    policy = _grading_policy(raw, item_table, p)
     if group_table is not None and item_table is not None:
         sums = item_table.groupby("group_no").points.sum()
         declared = zip(group_table.group_no, group_table.points.astype(float), strict=True)
@@ -356,7 +346,42 @@ def _renewal(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
         if abs(total - rules.MAX_SCORE) > 1e-9:
             need = f"各组分值之和应为总分 {rules.MAX_SCORE:g}"
             p.add("一级指标", "points", f"各组合计 {total:g}", need, "REN-07")
-    return {"items": item_table, "groups": group_table, "veto_items": veto_table, "legend": legend}
+    return {
+        "items": item_table,
+        "groups": group_table,
+        "veto_items": veto_table,
+        "legend": legend,
+        **policy,
+    }
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _grading_policy(
+    raw: dict[str, Any], items: pd.DataFrame | None, p: _Problems
+) -> dict[str, Any]:
+    """REN-04, REN-05, REN-07: the pass mark, the point step and the composite method."""
+    mark, step, method = (_number(raw.get("pass_mark")), _number(raw.get("point_step")), None)
+    if "pass_mark" in raw and (mark is None or not 0 < mark <= rules.MAX_SCORE):
+        need = f"合格分数线应为 0 至 {rules.MAX_SCORE:g} 之间的数（含 {rules.MAX_SCORE:g}）"
+        p.add("文件头", "pass_mark", raw.get("pass_mark"), need, "REN-05")
+    if "point_step" in raw and (step is None or step <= 0):
+        p.add("文件头", "point_step", raw.get("point_step"), "给分单位应为大于 0 的数", "REN-07")
+    elif step is not None and items is not None:
+        off = items[~items.points.map(lambda v: abs(v / step - round(v / step)) < 1e-9)]
+        for item_id, points in zip(off.item_id, off.points, strict=True):
+            need = f"分值应为给分单位 {step:g} 的整数倍"
+            p.add(f"评分项 {item_id}", "points", points, need, "REN-07")
+    if raw.get("composite_method") in COMPOSITE_METHODS:
+        method = str(raw["composite_method"])
+    elif "composite_method" in raw:
+        need = f"综合得分计算方法应为 {' 或 '.join(COMPOSITE_METHODS)}"
+        p.add("文件头", "composite_method", raw.get("composite_method"), need, "REN-04")
+    return {"pass_mark": mark, "point_step": step, "composite_method": method}
 
 
 @lru_cache(maxsize=32)
@@ -420,7 +445,7 @@ def _version_key(rubric: Rubric) -> tuple[date, tuple[tuple[int, str], ...]]:
 def _catalog() -> list[Rubric]:
     """Every rubric file of ``rubrics_dir()``, validated, oldest first; duplicates refused."""
     found = sorted(
-        (load_file(f) for f in rubrics_dir().glob("*.yaml")),
+        (load_file(f) for f in policy_files("rubrics")),
         key=lambda r: (r.kind, _version_key(r)),
     )
     seen: dict[tuple[str, str], Path] = {}
@@ -477,3 +502,19 @@ def load(kind: str, version: str | None = None, *, on: date | None = None) -> Ru
         when = f"在 {on.isoformat()} 已生效的" if on is not None else ""
         raise NotFound(f"没有{when}{label}评分细则文件（目录：{rubrics_dir()}）")
     return candidates[-1]
+
+
+def by_id(rubric_id: str) -> Rubric:
+    """The rubric a case was graded under, from the id stored with it (``renewal-2025.1``).
+
+    A case keeps its rubric: a later revision (another pass mark, another point step) does
+    not change how a case scored under an earlier one is read (REN-05, REN-07).
+
+    Raises:
+        NotFound: no rubric file has that id.
+    """
+    kind, _, version = str(rubric_id).partition("-")
+    rubric = load(kind, version or None)
+    if rubric.id != rubric_id:
+        raise NotFound(f"没有编号为“{rubric_id}”的评分细则文件")
+    return rubric

@@ -1,7 +1,9 @@
 """Every number of notice 鲁人社函〔2025〕23号 as a named constant, each citing its rule ID.
 
 Rule IDs are those of ``../shared/regulation/RULES.md``; the notice itself is authoritative.
-Limits the province may revise per rubric (points, veto items) live in ``schemas/`` instead.
+What the province may revise per rubric — items, points, veto items, the pass mark, the point
+step and the composite method — lives in the rubric files of ``schemas/rubrics/`` instead
+(:mod:`casework.domain.rubrics`); ``tests/test_rubrics.py`` pins the 2025.1 files to the notice.
 """
 
 from __future__ import annotations
@@ -26,12 +28,6 @@ MAX_INSTITUTIONS_PER_PROJECT_PER_CITY: Final = 5
 """SEL-07: in principle at most 5 institutions per project in one city."""
 MAX_PROJECTS_PER_INSTITUTION: Final = 5
 """SEL-07: in principle at most 5 filed projects per institution."""
-MANDATORY_ITEMS: Final = tuple(range(1, 8))
-"""SEL-04: items 1–7 of Attachment 1 are mandatory (20 sub-conditions)."""
-MANDATORY_SUB_CONDITIONS: Final = 20
-"""SEL-04: Attachment 1 items 1–7 hold 20 sub-conditions."""
-PRIORITY_ITEMS: Final = (8, 9, 10)
-"""SEL-04: items 8–10 of Attachment 1 give priority."""
 
 # --- Renewal (§二) --------------------------------------------------------------------------
 GROUP_MIN: Final = 3
@@ -39,17 +35,14 @@ GROUP_MIN: Final = 3
 GROUP_MAX: Final = 5
 """REN-04: a renewal group has at most 5 members."""
 PASS_MARK: Final = 60.0
-"""REN-05: a composite score of 60 or more (60 included) is 合格 (Att.6 备注1)."""
+"""REN-05: a composite score of 60 or more (60 included) is 合格 (Att.6 备注1). Grading reads the
+``pass_mark`` of the rubric a case was scored under; this is the notice's mark (the 2025.1
+rubric's, and the mark of :func:`casework.domain.scoring.grade` without a rubric)."""
 MAX_SCORE: Final = 100.0
 """REN-07: Attachment 4 is scored out of 100."""
-RENEWAL_ITEMS: Final = 43
-"""REN-07: Attachment 4 has 43 scored items."""
-RENEWAL_GROUP_POINTS: Final = (3, 5, 9, 10, 10, 32, 4, 8, 4, 15)
-"""REN-07: the points of Attachment 4's ten groups, in order."""
-VETO_ITEMS: Final = 10
-"""REN-06: Attachment 4 lists 10 不合格项 (veto items)."""
 PARTIAL_POINTS_STEP: Final = 0.5
-"""REN-07: 基本符合 earns part of the points; casework records them in half-point steps."""
+"""REN-07: the 2025.1 rubric's ``point_step`` (基本符合 in half points). Scoring reads the
+rubric's own step; this remains only for the demo scenarios (``registry/scenario.py``)."""
 VERDICT_FULL: Final = "符合"
 VERDICT_PARTIAL: Final = "基本符合"
 VERDICT_NONE: Final = "不符合"

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-import pandas as pd
-
-from casework.domain import rules
+from casework.domain import problems, rules
 from casework.errors import RuleViolation, ValidationFailed
 
 _TERM_TEXT = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*至\s*(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -68,11 +66,10 @@ class YearMonth(NamedTuple):
 
 
 def _invalid_month(value: object) -> ValidationFailed:
-    problems = pd.DataFrame(
-        [("—", "月份", value, "年月，如 2025-03 或 2025年3月", "ATT2-TERM")],
-        columns=["行", "列", "值", "要求", "规则"],
+    found = problems.table(
+        [(problems.WHOLE, "月份", value, "年月，如 2025-03 或 2025年3月", "ATT2-TERM")]
     )
-    return ValidationFailed(f"无法识别的年月：{value!r}", problems, rule_id="ATT2-TERM")
+    return ValidationFailed(f"无法识别的年月：{value!r}", found, rule_id="ATT2-TERM")
 
 
 @dataclass(frozen=True)
@@ -119,11 +116,10 @@ class FilingTerm:
         """Read the wording of a receipt, e.g. ``有效期3年（自 2025 年 3 月至 2028 年 2 月）``."""
         found = _TERM_TEXT.search(text)
         if found is None:
-            problems = pd.DataFrame(
-                [("—", "有效期", text, "自YYYY年M月至YYYY年M月", "ATT2-TERM")],
-                columns=["行", "列", "值", "要求", "规则"],
+            shown = problems.table(
+                [(problems.WHOLE, "有效期", text, "自YYYY年M月至YYYY年M月", "ATT2-TERM")]
             )
-            raise ValidationFailed(f"无法识别的备案有效期：{text}", problems, rule_id="ATT2-TERM")
+            raise ValidationFailed(f"无法识别的备案有效期：{text}", shown, rule_id="ATT2-TERM")
         y1, m1, y2, m2 = (int(g) for g in found.groups())
         return cls.from_months((y1, m1), (y2, m2))
 

@@ -8,17 +8,17 @@ standard of an identifier (GB 11643, GB 32100) or one of the intake codes below.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 import pandas as pd
 import pandera.pandas as pa
 
+from casework.domain import problems
 from casework.intake.schemas import CHECKS
 
-PROBLEM_COLUMNS: Final = ("行", "列", "值", "要求", "规则")
-WHOLE_FILE: Final = "—"
+PROBLEM_COLUMNS: Final = problems.COLUMNS
+WHOLE_FILE: Final = problems.WHOLE
 
 FORMAT: Final = "INTAKE-FORMAT"
 """The file, its sheet or its header row cannot be read as the kind claimed."""
@@ -40,13 +40,12 @@ CODES: Final = {
 
 
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+    return problems.empty()
 
 
 def table(rows: Iterable[Sequence[object]]) -> pd.DataFrame:
     """A problems table from ``(行, 列, 值, 要求, 规则)`` tuples."""
-    out = pd.DataFrame(list(rows), columns=list(PROBLEM_COLUMNS), dtype=object)
-    return out if len(out) else empty()
+    return problems.table(rows)
 
 
 def cells(mask: pd.Series, values: pd.Series, header: str, need: str, rule: str) -> pd.DataFrame:
@@ -80,38 +79,7 @@ def combine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 # --- pandera failure cases -> problems --------------------------------------------------------
-_PLAIN: Final = {
-    "not_nullable": ("必填，不能为空", REQUIRED),
-    "field_uniqueness": ("不能与其他行重复", UNIQUE),
-    "str_length(1, None)": ("不能为空", REQUIRED),
-}
-_BOUNDS: Final = {
-    "greater_than_or_equal_to": "不小于",
-    "less_than_or_equal_to": "不大于",
-    "greater_than": "大于",
-    "less_than": "小于",
-}
-
-
-def need_of(check: str) -> tuple[str, str]:
-    """What a pandera check asks for, in words, and its rule code."""
-    if check in CHECKS:
-        return CHECKS[check].need, CHECKS[check].rule
-    if check in _PLAIN:
-        return _PLAIN[check]
-    name, _, arg = check.partition("(")
-    arg = arg.rstrip(")")
-    if name in _BOUNDS:
-        return f"{_BOUNDS[name]} {arg}", VALUE
-    if name == "in_range":
-        low, high = arg.split(", ")[:2]
-        return f"应在 {low} 至 {high} 之间", VALUE
-    if name == "isin":
-        options = re.findall(r"'([^']*)'", arg)
-        return "应为以下之一：" + "、".join(options), VALUE
-    if "dtype" in name:
-        return "类型不符", VALUE
-    return f"应满足 {check}", VALUE
+_RULES: Final = {problems.EMPTY: REQUIRED, problems.DUPLICATE: UNIQUE}
 
 
 def from_failures(
@@ -121,52 +89,16 @@ def from_failures(
     unique: Sequence[str],
     already: pd.MultiIndex,
 ) -> pd.DataFrame:
-    """Problems from pandera's failure cases; cells (row, field) in ``already`` were reported
-    by a parser and are not repeated."""
-    cases = exc.failure_cases.copy()
-    cases["check"] = cases["check"].astype(str)
-    row_level = cases["index"].notna()
-    keep = pd.Series(True, index=cases.index)
-    for key, check in CHECKS.items():  # a frame check names every column: keep its own
-        keep &= ~((cases["check"] == key) & (cases["column"] != check.column))
-    multi = cases["check"] == "multiple_fields_uniqueness"
-    parts = [_duplicates(cases[multi & row_level], frame, headers, unique)]
-    cases = cases[keep & ~multi]
-    cells_seen = pd.MultiIndex.from_arrays([cases["index"], cases["column"].astype(str)])
-    cases = cases[~cells_seen.isin(already)]
-    needs = {c: need_of(c) for c in cases["check"].unique()}
-    values = cases["failure_case"].astype(object)
-    columns = cases["column"].astype(str)
-    parts.append(
-        pd.DataFrame(
-            {
-                "行": cases["index"].where(cases["index"].notna(), WHOLE_FILE).astype(object),
-                "列": columns.map(dict(headers)).fillna(columns),
-                "值": values.where(values.notna(), ""),
-                "要求": cases["check"].map({c: n[0] for c, n in needs.items()}),
-                "规则": cases["check"].map({c: n[1] for c, n in needs.items()}),
-            },
-            columns=list(PROBLEM_COLUMNS),
-        )
+    """Problems from pandera's failure cases (:func:`casework.domain.problems.from_failure_cases`);
+    cells (row, field) in ``already`` were reported by a parser and are not repeated."""
+    found = problems.from_failure_cases(
+        exc,
+        rule=VALUE,
+        rule_by_code=_RULES,
+        headers=headers,
+        checks=CHECKS,
+        frame=frame,
+        unique=unique,
+        skip=already,
     )
-    return combine(parts)
-
-
-def _duplicates(
-    cases: pd.DataFrame, frame: pd.DataFrame, headers: Mapping[str, str], unique: Sequence[str]
-) -> pd.DataFrame:
-    rows = pd.Index(cases["index"].unique())
-    if not len(rows):
-        return empty()
-    keys = frame.loc[rows, list(unique)].astype(object)
-    shown = keys.where(keys.notna(), "").astype(str).agg(" / ".join, axis=1)
-    return pd.DataFrame(
-        {
-            "行": pd.Series(rows, dtype=object),
-            "列": "、".join(headers[u] for u in unique),
-            "值": shown.to_numpy(),
-            "要求": "同一文件中不能重复",
-            "规则": UNIQUE,
-        },
-        columns=list(PROBLEM_COLUMNS),
-    )
+    return combine([found])

@@ -9,7 +9,6 @@ audit log's hash chain linear.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from casework import settings
+from casework.store.migrate import upgrade
+
 BUSY_TIMEOUT_S = 60.0
 WRITE_OPTION = "casework_write"
 PG_WRITE_LOCK_KEY = 23_2025  # the notice's number: any constant shared by all writers
@@ -25,7 +27,7 @@ PG_WRITE_LOCK_KEY = 23_2025  # the notice's number: any constant shared by all w
 
 def default_url() -> str:
     """``CASEWORK_DB`` (a URL or a file path), else ``./casework.db``."""
-    return normalise_url(os.environ.get("CASEWORK_DB") or "casework.db")
+    return normalise_url(settings.DB.get())
 
 
 def normalise_url(url_or_path: str) -> str:
@@ -88,14 +90,19 @@ class Store:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A connection inside one write transaction; it commits on success, else rolls back."""
+    def write_connection(self) -> Iterator[Connection]:
+        """A connection marked for writing (SQLite: ``BEGIN IMMEDIATE``), not yet begun."""
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                if self.dialect == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK_KEY})
-                yield conn
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection inside one write transaction; it commits on success, else rolls back."""
+        with self.write_connection() as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK_KEY})
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -105,7 +112,5 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open (and by default migrate to the newest schema) the store at ``url``."""
     store = Store(url)
     if migrate:
-        from casework.store.migrate import upgrade
-
         upgrade(store)
     return store

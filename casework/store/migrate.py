@@ -2,15 +2,32 @@
 
 ``upgrade`` is cheap when the database is already current: it reads the version row and
 returns without importing alembic, which keeps a Voilà kernel's start-up light.
+
+This module knows the store only by the :class:`Migratable` protocol, so that
+:mod:`casework.store.engine` (whose ``open_store`` migrates) can import it without a circle.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect, text
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 
 from casework.errors import CaseworkError
 from casework.paths import PACKAGE_DIR
-from casework.store.engine import WRITE_OPTION, Store
+
+
+class Migratable(Protocol):
+    """What a migration needs of the store (:class:`casework.store.engine.Store` has it)."""
+
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def dialect(self) -> str: ...
+    def read(self) -> AbstractContextManager[Connection]: ...
+    def write(self) -> AbstractContextManager[Connection]: ...
+    def write_connection(self) -> AbstractContextManager[Connection]: ...
 
 
 class SchemaTooNew(CaseworkError):
@@ -36,7 +53,7 @@ def _config(conn: Connection):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(store: Store, revision: str = "head") -> None:
+def upgrade(store: Migratable, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the newest).
 
     Raises:
@@ -61,12 +78,11 @@ def upgrade(store: Store, revision: str = "head") -> None:
         return
     # SQLite rebuilds a table to alter it (batch mode); its DROP TABLE would trip the foreign
     # keys of referencing rows, and the pragma only takes effect outside a transaction.
-    with store.engine.connect() as conn:
+    with store.write_connection() as conn:
         driver = conn.connection.driver_connection
         assert driver is not None
         driver.execute("PRAGMA foreign_keys = OFF")
         try:
-            conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 command.upgrade(_config(conn), revision)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -79,5 +95,5 @@ def upgrade(store: Store, revision: str = "head") -> None:
 def script_head() -> str | None:
     from alembic.script import ScriptDirectory
 
-    with Store("sqlite://").engine.connect() as conn:
+    with create_engine("sqlite://").connect() as conn:
         return ScriptDirectory.from_config(_config(conn)).get_current_head()

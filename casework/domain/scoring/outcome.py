@@ -12,14 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 
 from casework.domain import rules
-from casework.domain.rubrics import RenewalRubric
+from casework.domain.rubrics import COMPOSITE_METHODS, MEAN, TRIMMED, RenewalRubric
 from casework.domain.scoring.renewal import (
     GroupTotalsTable,
     VetoSummary,
@@ -31,11 +31,6 @@ from casework.domain.scoring.renewal import (
 from casework.domain.scoring.sheets import Sheets, problem_rows, raise_if_any
 from casework.errors import RuleViolation
 
-MEAN: Final = "mean"
-"""Composite = arithmetic mean of the members' totals."""
-TRIMMED: Final = "trimmed"
-"""Composite = mean after dropping one highest and one lowest total."""
-COMPOSITE_METHODS: Final = (MEAN, TRIMMED)
 _CENT = Decimal("0.01")
 _VERDICT_ORDER = (rules.VERDICT_NONE, rules.VERDICT_PARTIAL, rules.VERDICT_FULL)
 
@@ -91,12 +86,16 @@ def composite(
 
 @dataclass(frozen=True)
 class Grade:
-    """The result of a renewal evaluation (REN-05, REN-06); ``str()`` is the label."""
+    """The result of a renewal evaluation (REN-05, REN-06); ``str()`` is the label.
+
+    ``pass_mark`` is the mark the composite was held against: the rubric's (REN-05).
+    """
 
     label: str
     composite: float
     veto_found: bool
     report_immediately: bool
+    pass_mark: float = rules.PASS_MARK
 
     @property
     def passed(self) -> bool:
@@ -107,9 +106,13 @@ class Grade:
         return self.label
 
 
-def grade(composite: float, veto_found: bool = False) -> Grade:
-    """合格 from ``rules.PASS_MARK`` (60, included) up to 100, else 不合格 (REN-05, Att.6 备注1).
+def grade(
+    composite: float, veto_found: bool = False, *, rubric: RenewalRubric | None = None
+) -> Grade:
+    """合格 from the pass mark (included) up to 100, else 不合格 (REN-05, Att.6 备注1).
 
+    The pass mark is the ``rubric``'s (the Attachment 4 revision the sheets were scored under);
+    without one it is the notice's ``rules.PASS_MARK`` (60).
     A veto item found by the group makes the result 不合格 whatever the score and sets
     ``report_immediately``: the group reports it to the city at once (REN-06, Att.6 备注2).
     The composite is compared as given; :func:`composite` has already rounded it.
@@ -122,9 +125,10 @@ def grade(composite: float, veto_found: bool = False) -> Grade:
         raise RuleViolation(
             f"综合得分 {value:g} 不在 0—{rules.MAX_SCORE:g} 分之间", rule_id="REN-05"
         )
-    passed = value >= rules.PASS_MARK and not veto_found
+    mark = rules.PASS_MARK if rubric is None else rubric.pass_mark
+    passed = value >= mark and not veto_found
     label = rules.GRADE_PASS if passed else rules.GRADE_FAIL
-    return Grade(label, value, bool(veto_found), bool(veto_found))
+    return Grade(label, value, bool(veto_found), bool(veto_found), mark)
 
 
 class ItemDeltaTable(pa.DataFrameModel):
@@ -284,9 +288,12 @@ def renewal_outcome(
     sheets: Sheets,
     veto_sheets: Sheets,
     self_sheet: pd.DataFrame | None = None,
-    method: str = MEAN,
+    method: str | None = None,
 ) -> Attachment6Summary:
     """The renewal group's result from its members' sheets (REN-04 … REN-07, Attachment 6).
+
+    The composite method and the pass mark are the ``rubric``'s (its ``composite_method`` and
+    ``pass_mark``); a ``method`` given here overrides the rubric's method, for a what-if view.
 
     Raises:
         SheetInvalid: any score or veto sheet has a problem (all are listed at once).
@@ -294,6 +301,7 @@ def renewal_outcome(
     """
     scores = validate_renewal_sheet(rubric, sheets, veto_sheets)
     totals = totals_of(scores)
+    method = method or rubric.composite_method
     score = composite(totals, method)
     veto = veto_summary(rubric, veto_sheets)
     return Attachment6Summary(
@@ -303,7 +311,7 @@ def renewal_outcome(
         group_totals=group_totals_of(rubric, scores),
         method=method,
         composite=score,
-        grade=grade(score, veto.veto_found),
+        grade=grade(score, veto.veto_found, rubric=rubric),
         veto=veto,
         delta=None if self_sheet is None else self_vs_group_delta(rubric, self_sheet, scores),
     )

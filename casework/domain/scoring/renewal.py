@@ -112,7 +112,7 @@ def allowed_points(rubric: RenewalRubric, item_id: str, verdict: str) -> tuple[f
     """The points a verdict may earn on an item (REN-07).
 
     符合 → the item's full points; 不符合 → 0; 基本符合 → every multiple of
-    ``rules.PARTIAL_POINTS_STEP`` strictly between 0 and full (empty for an item worth one step).
+    the rubric's ``point_step`` strictly between 0 and full (empty for an item worth one step).
 
     Raises:
         NotFound: the item is not in this rubric.
@@ -126,8 +126,9 @@ def allowed_points(rubric: RenewalRubric, item_id: str, verdict: str) -> tuple[f
     if verdict == rules.VERDICT_NONE:
         return (0.0,)
     if verdict == rules.VERDICT_PARTIAL:
-        steps = int(np.ceil(full / rules.PARTIAL_POINTS_STEP - 1e-9))
-        return tuple(k * rules.PARTIAL_POINTS_STEP for k in range(1, steps))
+        step = rubric.point_step
+        steps = int(np.ceil(full / step - 1e-9))
+        return tuple(k * step for k in range(1, steps))
     raise RuleViolation(
         f"评定“{verdict}”无效，应为{'、'.join(rules.VERDICTS)}之一", rule_id="REN-07"
     )
@@ -140,7 +141,7 @@ def validate_renewal_sheet(
 
     Every problem is listed at once (REN-07): a value of the wrong type or verdict; points that
     do not match the verdict (符合 = exactly the item's points, 不符合 = 0, 基本符合 strictly
-    between, in steps of ``rules.PARTIAL_POINTS_STEP``); an unknown item; an item missing or
+    between, in steps of the rubric's ``point_step``); an unknown item; an item missing or
     judged twice by a member. With ``veto`` the members' veto answers are checked as well
     (REN-06): each member answers every veto item exactly once, and no one else answers.
 
@@ -306,7 +307,7 @@ def _points_mismatch(rubric: RenewalRubric, rows: pd.DataFrame) -> pd.DataFrame:
     full = full[full.notna()].astype(float)
     points = pd.to_numeric(rows["points"], errors="coerce").astype(float)
     verdict = rows["verdict"]
-    step = rules.PARTIAL_POINTS_STEP
+    step = rubric.point_step
     on_step = np.isclose(np.round(points / step) * step, points)
     ok = (
         ((verdict == rules.VERDICT_FULL) & np.isclose(points, full))

@@ -15,12 +15,13 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from casework.domain import problems
 from casework.errors import SheetInvalid
 
-PROBLEM_COLUMNS = ("表", "行", "成员", "项目", "列", "值", "要求", "规则", "代码")
+PROBLEM_COLUMNS = problems.SHEET_COLUMNS
 """表 sheet (its kind and 1-based number, e.g. 评分表2), 行 data row in that sheet (1-based),
 成员 member, 项目 item or condition, 列 column, 值 value found, 要求 what was expected,
-规则 rule ID, 代码 machine-readable code."""
+规则 rule ID, 代码 machine-readable code (see :mod:`casework.domain.problems`)."""
 
 SHEET_COL = "_sheet"
 ROW_COL = "_row"
@@ -55,17 +56,14 @@ def problem_rows(
     return out.reset_index(drop=True)
 
 
-_NO_PROBLEMS = pd.DataFrame({name: pd.Series(dtype=object) for name in PROBLEM_COLUMNS})
-
-
 def empty_problems() -> pd.DataFrame:
     """A problems table with no rows."""
-    return _NO_PROBLEMS.copy()
+    return problems.empty(PROBLEM_COLUMNS)
 
 
-def raise_if_any(problems: Sequence[pd.DataFrame], message: str, rule_id: str) -> None:
+def raise_if_any(tables: Sequence[pd.DataFrame], message: str, rule_id: str) -> None:
     """Raise one :class:`SheetInvalid` listing every problem, if there is any."""
-    found = [p for p in problems if not p.empty]
+    found = [p for p in tables if not p.empty]
     if not found:
         return
     table = pd.concat(found, ignore_index=True).astype(object)
@@ -253,16 +251,16 @@ def check_sheets(
     fine = stacked[~stacked[SHEET_COL].isin(alone)]
     if len(fine) or not alone:
         parts.insert(0, (None, fine[[c for c in allowed if c in fine]]))
-    problems = [empty_problems()]
+    found = [empty_problems()]
     validated: pd.DataFrame | None = None
     for alone_name, frame in parts:
         try:
             result = model.validate(frame, lazy=True)
         except SchemaErrors as errors:
-            problems.append(_translate(errors.failure_cases, alone_name, ctx))
+            found.append(_translate(errors, alone_name, ctx))
         else:
             validated = result if alone_name is None else validated
-    table = pd.concat(problems, ignore_index=True)
+    table = pd.concat(found, ignore_index=True)
     if table.empty and not alone:
         return CheckedSheets(stacked, stacked.index[:0], table, validated)
     failed = pd.to_numeric(table["行"], errors="coerce").notna()
@@ -285,50 +283,22 @@ class _Context:
     allowed: tuple[str, ...]
 
 
-_CODES = {
-    "column_in_schema": "unexpected_column",
-    "column_in_dataframe": "missing_column",
-    "coerce_dtype": "wrong_type",
-    "dtype": "wrong_type",
-    "not_nullable": "empty",
-    "str_length": "empty",
-    "isin": "not_allowed",
-    "greater_than_or_equal_to": "out_of_range",
-    "less_than_or_equal_to": "out_of_range",
-    "in_range": "out_of_range",
-    "field_uniqueness": "duplicate",
-}
-
-
-def _translate(cases: pd.DataFrame, sheet: str | None, ctx: _Context) -> pd.DataFrame:
-    """pandera failure cases → problems, one per cell (a failed coercion hides later checks).
+def _translate(errors: SchemaErrors, sheet: str | None, ctx: _Context) -> pd.DataFrame:
+    """pandera failure cases → problems (:func:`casework.domain.problems.from_failure_cases`),
+    with the sheet, row, member and item of each failing row.
 
     ``sheet`` names the sheet validated alone, or None for the stacked well-formed sheets;
     a failure with a row takes its sheet and row number from ``ctx.stacked``.
     """
-    cases = cases.copy()
-    column_level = cases["check"].isin(["column_in_schema", "column_in_dataframe"])
-    cases["列"] = cases["column"].where(~column_level, cases["failure_case"])
-    coerced = cases["check"].str.startswith("coerce_dtype")
-    broken_cols = set(cases.loc[coerced, "column"])
-    # After a failed coercion pandera still runs the value checks on the raw column; those
-    # report a TypeError without a row and say nothing the coercion failure did not.
-    noise = cases["index"].isna() & ~column_level & cases["column"].isin(broken_cols)
-    cases = cases[~noise].drop_duplicates(subset=["列", "index"], keep="first")
-    column_level = column_level.loc[cases.index]
-
-    kind = cases["check"].str.extract(r"^([a-z_]+)", expand=False).fillna("")
-    code = kind.map(_CODES).fillna("check_failed")
-    dtype_text = cases["check"].str.extract(r"dtype\('([^']+)'\)", expand=False)
-    type_req = "应为" + dtype_text.map(_TYPE_LABELS).fillna(dtype_text.fillna(""))
-    requirement = cases["列"].map(dict(ctx.requirements)).fillna(cases["check"]).astype(object)
-    requirement[code == "wrong_type"] = type_req[code == "wrong_type"]
-    requirement[code == "empty"] = "不能为空"
-    requirement[code == "duplicate"] = "不能重复"
-    requirement[code == "unexpected_column"] = f"表中不应有此列（只允许：{'、'.join(ctx.allowed)}）"
-    requirement[code == "missing_column"] = "缺少此列"
-
-    index = pd.to_numeric(cases["index"], errors="coerce")
+    found = problems.from_failure_cases(
+        errors,
+        rule=ctx.rule_id,
+        needs=ctx.requirements,
+        allowed=ctx.allowed,
+        code=True,
+        keep_index=True,
+    )
+    index = pd.to_numeric(pd.Series(found.index, dtype=object), errors="coerce")
     at = ctx.stacked.reindex(index.fillna(-1).astype(int).to_numpy())
     whole_sheet = ctx.stacked[ctx.stacked[SHEET_COL] == sheet] if sheet else ctx.stacked.iloc[:0]
 
@@ -337,23 +307,25 @@ def _translate(cases: pd.DataFrame, sheet: str | None, ctx: _Context) -> pd.Data
         value when the sheet has only one (the member of a one-member sheet)."""
         if column not in ctx.stacked:
             return None
-        found = at[column].astype(object).to_numpy(copy=True)
+        values = at[column].astype(object).to_numpy(copy=True)
         names = list(whole_sheet[column].dropna().unique()) if whole else []
         if len(names) == 1:
-            found[index.isna().to_numpy()] = names[0]
-        return found
+            values[index.isna().to_numpy()] = names[0]
+        return values
 
+    column_level = found[problems.CODE].isin([problems.MISSING_COLUMN, problems.UNEXPECTED_COLUMN])
     out = pd.DataFrame(
         {
             "表": at[SHEET_COL].fillna(sheet).to_numpy() if sheet else at[SHEET_COL].to_numpy(),
             "行": at[ROW_COL].to_numpy(),
             "成员": cell(ctx.member_col, whole=True),
             "项目": cell(ctx.item_col) if ctx.item_col != ctx.member_col else None,
-            "列": cases["列"].to_numpy(),
-            "值": cases["failure_case"].where(~column_level).to_numpy(),
-            "要求": requirement.to_numpy(),
-            "规则": ctx.rule_id,
-            "代码": code.to_numpy(),
-        }
+            "列": found["列"].to_numpy(),
+            "值": found["值"].where(~column_level, None).to_numpy(),
+            "要求": found["要求"].to_numpy(),
+            "规则": found["规则"].to_numpy(),
+            "代码": found[problems.CODE].to_numpy(),
+        },
+        columns=list(PROBLEM_COLUMNS),
     )
     return out.astype(object)
