@@ -7,10 +7,11 @@ tooltip, so a browser test, a screen reader and a hovering manager all read the 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
+
+from casework.ui.markup import esc
 
 FONT = "font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\""
 BLUE = "#3b6fb6"
@@ -24,10 +25,6 @@ STAGE_COLORS = {
     "已终止": "#7f8c8d",
 }
 EMPTY = '<div class="cw-info cw-chart-empty">暂无数据</div>'
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _num(value: float) -> str:

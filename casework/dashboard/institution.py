@@ -8,12 +8,12 @@ city's institutions (SUP-01).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as w
 
+from casework import settings
 from casework.errors import CaseworkError, PermissionDenied
 from casework.ui.context import AppContext
 from casework.ui.kit import (
@@ -134,7 +134,7 @@ def build(ctx: AppContext, institution_id: int | None = None) -> w.Widget:
 
 def id_from_address() -> int | None:
     """``institution_id`` from the page's address, as Voilà passes it to the kernel."""
-    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("institution_id", [])
+    values = parse_qs(settings.QUERY_STRING.get()).get("institution_id", [])
     return int(values[0]) if values and values[0].isdigit() else None
 
 

@@ -7,16 +7,13 @@ nothing outside itself (no CDN, no font, no image), so it can be posted as it is
 
 from __future__ import annotations
 
-import html
-import io
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from casework.domain import lifecycle, rules
-from casework.registry.export import catalog_for_publication, export_catalog
+from casework.registry.export import catalog_for_publication, export_catalog, spreadsheet_bytes
 from casework.store.engine import Store
+from casework.ui.markup import esc
 
 FORMATS = ("csv", "xlsx", "html")
 PAGE_TITLE = "山东省专项职业能力考核机构目录"
@@ -44,11 +41,6 @@ return asc?r:-r;});th.dataset.asc=asc?'1':'0';rows.forEach(function(r){body.appe
 """
 
 
-def _esc(value: object) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return html.escape(text, quote=True)
-
-
 def catalog_html(store: Store, city_code: str | None = None, on: date | None = None) -> str:
     """The catalog as one self-contained HTML page (EXIT-01: 终止备案 and its reason shown)."""
     frame = catalog_for_publication(store, city_code)
@@ -57,16 +49,14 @@ def catalog_html(store: Store, city_code: str | None = None, on: date | None = N
         f"{s} {int(counts.get(s, 0))} 家"
         for s in (lifecycle.ACTIVE, lifecycle.SUSPENDED, lifecycle.TERMINATED)
     )
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     status_at = list(frame.columns).index(STATUS_COLUMN)
     rows = []
     for values in frame.itertuples(index=False, name=None):
         status = str(values[status_at])
         ended = ' class="ended"' if status == lifecycle.TERMINATED else ""
         cells = "".join(
-            f'<td class="status-{_esc(v)}">{_esc(v)}</td>'
-            if k == status_at
-            else f"<td>{_esc(v)}</td>"
+            f'<td class="status-{esc(v)}">{esc(v)}</td>' if k == status_at else f"<td>{esc(v)}</td>"
             for k, v in enumerate(values)
         )
         rows.append(f"<tr{ended}>{cells}</tr>")
@@ -74,10 +64,10 @@ def catalog_html(store: Store, city_code: str | None = None, on: date | None = N
     body = "\n".join(rows)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{_esc(PAGE_TITLE)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{_esc(PAGE_TITLE)}</h1>"
-        f'<div class="meta">依据《{_esc(rules.NOTICE_TITLE)}》（{_esc(rules.NOTICE_NO)}）；'
-        f"共 {len(frame)} 条：{_esc(summary)}；生成日期 {stamp}。点击表头可排序。</div>"
+        f"<title>{esc(PAGE_TITLE)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{esc(PAGE_TITLE)}</h1>"
+        f'<div class="meta">依据《{esc(rules.NOTICE_TITLE)}》（{esc(rules.NOTICE_NO)}）；'
+        f"共 {len(frame)} 条：{esc(summary)}；生成日期 {stamp}。点击表头可排序。</div>"
         f'<table class="catalog"><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody>'
         f"</table><script>{SORTER}</script></body></html>\n"
     )
@@ -87,14 +77,7 @@ def catalog_bytes(store: Store, fmt: str, city_code: str | None = None) -> bytes
     """The catalog file's bytes in ``fmt`` (csv with a BOM for Excel, xlsx or html)."""
     if fmt == "html":
         return catalog_html(store, city_code).encode("utf-8")
-    frame = catalog_for_publication(store, city_code)
-    if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8-sig")
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False, sheet_name="考核机构目录")
-        return buffer.getvalue()
-    raise ValueError(fmt)
+    return spreadsheet_bytes(catalog_for_publication(store, city_code), fmt)
 
 
 def publish_catalog(

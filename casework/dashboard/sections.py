@@ -16,7 +16,7 @@ from casework.domain import rules
 from casework.queries import catalog as rq
 from casework.queries import dashboard as dq
 from casework.ui.context import AppContext
-from casework.ui.kit import esc
+from casework.ui.markup import esc
 
 LIMIT_PROJECT = rules.MAX_INSTITUTIONS_PER_PROJECT_PER_CITY
 LIMIT_INSTITUTION = rules.MAX_PROJECTS_PER_INSTITUTION

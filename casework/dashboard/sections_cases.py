@@ -14,7 +14,8 @@ from casework.dashboard.tables import SortableTable
 from casework.domain import lifecycle, rules
 from casework.queries import catalog as rq
 from casework.queries import dashboard as dq
-from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded
+from casework.ui.kit import GuardedDropdown, Messages, guard, guarded
+from casework.ui.markup import esc
 
 # --- investigations and exits (EXIT-01…EXIT-07) ----------------------------------------------
 INVESTIGATION_COLUMNS = {

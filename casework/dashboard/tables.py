@@ -14,7 +14,8 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.ui.context import AppContext
-from casework.ui.kit import GuardedDropdown, GuardedToggleButtons, Messages, esc, guard, guarded
+from casework.ui.kit import GuardedDropdown, GuardedToggleButtons, Messages, guard, guarded
+from casework.ui.markup import esc
 
 PAGE_SIZE = 25
 RowClass = Callable[[pd.DataFrame], pd.Series]

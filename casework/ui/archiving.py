@@ -3,16 +3,18 @@ from its recorded parameters, exported to self-contained HTML and PDF, entered i
 
 Archiving takes seconds, so it runs in a background thread and reports back on the page. It can
 be switched off with ``CASEWORK_ARCHIVE_ON_SUBMIT=0`` (tests of the apps themselves, or a
-deployment that archives in a nightly batch with ``casework report``).
+deployment that archives in a nightly batch with ``casework report``). The files go to the
+store's configured archive folder (``casework.settings.archive_dir``), whatever the kernel's
+working directory (Voilà runs it in ``notebooks/``), so ``casework archive verify`` finds them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
+from casework import settings
 from casework.ui.context import AppContext
 from casework.ui.kit import Messages
 
@@ -20,7 +22,7 @@ log = logging.getLogger("casework.ui")
 
 
 def enabled() -> bool:
-    return os.environ.get("CASEWORK_ARCHIVE_ON_SUBMIT", "1") != "0"
+    return settings.archive_on_submit()
 
 
 def archive_after(ctx: AppContext, messages: Messages, procedure: str, case_id: int) -> Any:

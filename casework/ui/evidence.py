@@ -7,11 +7,10 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
-from sqlalchemy import select
 
+from casework.errors import NotFound
 from casework.store.engine import Store
-from casework.store.tables import renewal_cases
-from casework.ui.kit import esc
+from casework.ui.markup import esc
 
 log = logging.getLogger("casework.ui")
 MET_LABEL = {True: "数据显示符合", False: "数据显示不符合"}
@@ -45,13 +44,13 @@ def selection_hints(store: Store, application_id: int) -> dict[str, str]:
 def renewal_hints(store: Store, renewal_id: int) -> dict[str, str]:
     """item_id / veto_id → an HTML hint with the suggested verdict and its evidence (REN-03)."""
     from casework.queries.evidence import renewal_evidence
+    from casework.queries.renewals import renewal_case
 
     try:
-        with store.read() as conn:
-            filing_id = conn.execute(
-                select(renewal_cases.c.filing_id).where(renewal_cases.c.id == renewal_id)
-            ).scalar_one()
-        suggestions = renewal_evidence(store, int(filing_id)).suggestions
+        case = renewal_case(store, renewal_id)
+        if case is None:
+            raise NotFound(f"未找到续期评估案件（编号{renewal_id}）")
+        suggestions = renewal_evidence(store, int(case["filing_id"])).suggestions
     except Exception:
         log.exception("renewal evidence failed for renewal case %s", renewal_id)
         return {}

@@ -7,8 +7,7 @@ active user in the store, whose role and binding then decide what the apps allow
 
 from __future__ import annotations
 
-import os
-
+from casework import settings
 from casework.errors import PermissionDenied
 from casework.registry.actors import Actor
 from casework.store.engine import Store
@@ -19,7 +18,7 @@ IDENTITY_VARIABLES = ("JUPYTERHUB_USER", "CASEWORK_USER")
 def current_username() -> str:
     """The signed-in user's name as the server set it."""
     for name in IDENTITY_VARIABLES:
-        value = os.environ.get(name, "").strip()
+        value = settings.by_env(name).get()
         if value:
             return value
     raise PermissionDenied(

@@ -1,4 +1,5 @@
-"""Small widget helpers shared by the apps: messages, guarded callbacks, guarded inputs.
+"""The widgets shared by the apps: messages, guarded callbacks and inputs, tables, the case
+picker, the notebook entry, layout and form fields, and the action panel.
 
 The browser is untrusted. A crafted comm message may click a disabled button, enable a
 read-only field or set a value outside a field's options. ``Guarded*`` inputs refuse values
@@ -9,9 +10,10 @@ input on the server.
 
 from __future__ import annotations
 
-import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
@@ -21,6 +23,8 @@ from traitlets import TraitError
 from casework.errors import CaseworkError, ValidationFailed
 from casework.registry.uow import log_refusal
 from casework.ui.context import AppContext
+from casework.ui.drafts import FormDraft
+from casework.ui.markup import esc
 
 log = logging.getLogger("casework.ui")
 
@@ -40,9 +44,8 @@ CSS = """
 </style>
 """
 
-
-def esc(value: Any) -> str:
-    return html.escape(str(value))
+WIDE = w.Layout(width="80%")
+SUSPENDED_BANNER = "考核活动和证书数据审核上网已暂停（EXIT-04）"
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> str:
@@ -217,3 +220,178 @@ def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Wid
     except CaseworkError as exc:
         return refusal_page(heading, exc)
     return build(ctx, *args)
+
+
+# --- layout -------------------------------------------------------------------------------
+def options(frame: pd.DataFrame, key: str, label: Callable[[Any], str]) -> list[Any]:
+    """Dropdown options ``(label, id)`` for each row of ``frame``."""
+    return [(label(r), int(r[key])) for r in frame.to_dict("records")]
+
+
+def section(heading: str, *children: w.Widget) -> w.VBox:
+    return w.VBox(
+        [w.HTML(f"<h3>{esc(heading)}</h3>"), *children],
+        layout=w.Layout(border="1px solid #dfe3e8", padding="6px 10px", margin="6px 0"),
+    )
+
+
+def info(text: str) -> w.HTML:
+    return w.HTML(f'<div class="cw-info">{esc(text)}</div>')
+
+
+def chosen(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+# --- form fields ----------------------------------------------------------------------------
+def text_area(placeholder: str, value: str = "", description: str = "") -> w.Textarea:
+    return w.Textarea(
+        value=value,
+        placeholder=placeholder,
+        description=description,
+        continuous_update=False,
+        layout=w.Layout(width="90%", height="70px"),
+        style={"description_width": "initial"},
+    )
+
+
+def date_field(description: str, value: date | None) -> w.DatePicker:
+    return w.DatePicker(
+        value=value, description=description, style={"description_width": "initial"}
+    )
+
+
+def picked_date(ctx: AppContext, widget: w.DatePicker, rule_id: str) -> date:
+    """The date of a past fact: required, and not after today."""
+    value = widget.value
+    if value is None:
+        raise CaseworkError(f"请选择{widget.description}", rule_id=rule_id)
+    if value > ctx.today:
+        raise CaseworkError(
+            f"{widget.description}{value}晚于今天（{ctx.today}），不能登记将来的日期",
+            rule_id=rule_id,
+        )
+    return value
+
+
+def as_id(value: Any, what: str) -> int:
+    """A page parameter as an id (a URL parameter arrives as text)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise CaseworkError(f"{what}编号“{value}”无效") from None
+    if number <= 0:
+        raise CaseworkError(f"{what}编号“{value}”无效")
+    return number
+
+
+def blank(value: Any) -> bool:
+    """None, NaN, NaT or only whitespace."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or bool(pd.isna(value))
+
+
+def fields_html(rows: list[tuple[str, Any]]) -> str:
+    """A two-column table of the non-empty fields, escaped, line breaks kept."""
+    body = "".join(
+        f"<tr><th>{esc(k)}</th><td style='white-space:pre-wrap'>{esc(v)}</td></tr>"
+        for k, v in rows
+        if not blank(v)
+    )
+    return f'<table class="cw-table">{body}</table>'
+
+
+# --- actions ------------------------------------------------------------------------------
+SHOWN_ONLY = (w.HTML, w.HTMLMath, w.Label)
+"""Widgets in an action's fields that show something and are not part of its draft."""
+
+
+@dataclass
+class Action:
+    """One action a user may take now: its form fields and the command it runs."""
+
+    key: str
+    label: str
+    run: Callable[[], str]
+    """Runs the registry command with the fields' values; returns the success message."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    blocked: str = ""
+    """Why the action cannot be taken yet (the button is shown disabled with this note)."""
+    note: str = ""
+    button: str = "确认办理"
+
+
+class ActionPanel:
+    """The actions allowed now, one form at a time.
+
+    It offers exactly the actions the caller lists — the ones the lifecycle allows in the case's
+    current state — as guarded toggle buttons, and shows the chosen action's form; each form is
+    saved as the user's draft as it is typed (page ``<app>:<action>``) and forgotten once the
+    action succeeded. A crafted choice outside the options is refused and logged; every write
+    is a registry command, which re-checks everything.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        messages: Messages,
+        actions: list[Action],
+        on_done: Callable[[], None],
+        label: str = "办理事项",
+        drafts: tuple[str, str] | None = None,
+    ) -> None:
+        """``drafts=(app, case_key)`` keeps each action's form as a draft of page
+        ``app:action`` for ``case_key``."""
+        self.actions = {a.key: a for a in actions}
+        self.fields = {a.key: a.fields for a in actions}
+        self.buttons: dict[str, w.Button] = {}
+        self.forms: dict[str, w.Widget] = {}
+        self.drafts: dict[str, FormDraft] = {}
+        self._on_done = on_done
+        for a in actions:
+            inputs = {k: v for k, v in a.fields.items() if not isinstance(v, SHOWN_ONLY)}
+            if drafts is not None and inputs:
+                app, case_key = drafts
+                self.drafts[a.key] = FormDraft(ctx, f"{app}:{a.key}", case_key, inputs)
+            button = w.Button(
+                description=a.button, button_style="primary", disabled=bool(a.blocked)
+            )
+            button.on_click(guarded(ctx, messages, a.label, lambda _b, a=a: self._run(messages, a)))
+            notes = [w.HTML(f'<div class="cw-info">{esc(a.note)}</div>')] if a.note else []
+            if a.blocked:
+                notes.append(w.HTML(f'<div class="cw-overdue">{esc(a.blocked)}</div>'))
+            self.buttons[a.key] = button
+            self.forms[a.key] = w.VBox([*notes, *a.fields.values(), button])
+        self.choice = guard(
+            GuardedToggleButtons(
+                options=[(a.label, a.key) for a in actions],
+                value=actions[0].key if len(actions) == 1 else None,
+                style={"button_width": "auto"},
+            ),
+            ctx,
+            label,
+        )
+        self.body = w.VBox()
+        self.choice.observe(self._show, names="value")
+        self._show()
+        if actions:
+            self.widget: w.Widget = w.VBox([w.HTML(f"<b>{esc(label)}</b>"), self.choice, self.body])
+        else:
+            self.widget = w.HTML('<div class="cw-info">当前状态下没有可办理的事项</div>')
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The keys of the actions on offer."""
+        return tuple(self.actions)
+
+    def _show(self, _change: Any = None) -> None:
+        key = self.choice.value
+        self.body.children = [self.forms[key]] if key in self.forms else []
+
+    def _run(self, messages: Messages, action: Action) -> None:
+        text = action.run()
+        if action.key in self.drafts:
+            self.drafts[action.key].clear()  # done: the form is rebuilt empty
+        self._on_done()
+        messages.ok(text)

@@ -1,6 +1,6 @@
 """续期评估 — a renewal group member scores Attachment 4; the leader sees Attachment 6.
 
-The Attachment 4 form itself (:mod:`casework.ui.attachment4`) shows each item with its
+The Attachment 4 form itself (:mod:`casework.ui.attachment4_form`) shows each item with its
 indicator, criterion and points, offers only the points the verdict allows (REN-07) and keeps
 group subtotals and the running total from :mod:`casework.domain.scoring`; this page saves the draft
 to the store as it is typed. Submitting validates the whole sheet and locks it.
@@ -19,7 +19,7 @@ from casework.domain import scoring
 from casework.errors import CaseworkError, PermissionDenied
 from casework.queries.sheets import my_panels, my_sheet, panel_members_of, panel_sheets
 from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
-from casework.ui.attachment4 import Attachment4Form
+from casework.ui.attachment4_form import Attachment4Form
 from casework.ui.context import AppContext
 from casework.ui.evidence import renewal_hints
 from casework.ui.kit import (

@@ -30,29 +30,25 @@ from casework.queries.scope import (
     scope_rows,
 )
 from casework.ui.archiving import archive_after
-from casework.ui.city_cases import (
-    WIDE,
-    chosen,
-    info,
-    options,
-    page_or_refusal,
-    require_city_role,
-    require_own_city,
-    section,
-)
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
+from casework.ui.gates import page_or_refusal, require_city_role, require_own_city
 from casework.ui.kit import (
+    WIDE,
     GuardedDropdown,
     GuardedSelectMultiple,
     Messages,
     app_entry,
+    chosen,
     guard,
     guarded,
+    info,
+    options,
+    section,
     table_html,
     title,
 )
-from casework.ui.scope_parts import QuotaSection
+from casework.ui.quota import QuotaSection
 
 HEADING = "考核范围调整"
 SCOPE_HEADERS = {"project_code": "项目代码", "project": "考核项目", "added_on": "纳入日期"}

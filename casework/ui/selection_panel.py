@@ -254,7 +254,7 @@ def checklist_page(ctx: AppContext, panel_id: int) -> w.Widget:
 
 
 def _checklist_and_verdict(ctx: AppContext, panel_id: int) -> w.Widget:
-    from casework.ui.selection_panel_parts import SelectionVerdictView
+    from casework.ui.selection_verdict import SelectionVerdictView
 
     sheet = SelectionChecklist(ctx, panel_id)
     if sheet.is_leader:

@@ -28,18 +28,18 @@ from casework.queries.renewals import (
 from casework.registry.actors import INSTITUTION
 from casework.registry.self_evaluation_drafts import save_renewal_application_draft
 from casework.registry.sheets import SUBMITTED, rubric_by_id
-from casework.ui.attachment4 import Attachment4Form
+from casework.ui.attachment4_form import Attachment4Form
+from casework.ui.attachment5_form import Attachment5Form
 from casework.ui.context import AppContext
 from casework.ui.kit import (
-    GuardedDropdown,
     Messages,
+    app_entry,
+    case_picker,
     esc,
-    guard,
     guarded,
     refusal_page,
     title,
 )
-from casework.ui.self_evaluation_parts import Attachment5Form
 
 log = logging.getLogger("casework.ui")
 HEADING = "续期自评（附件4 自评、附件5 续期申请）"
@@ -271,33 +271,21 @@ def build(ctx: AppContext, renewal_id: int | None = None) -> w.Widget:
 
 
 def picker(ctx: AppContext, cases: pd.DataFrame) -> w.Widget:
+    """The institution's renewal cases; the chosen one is re-checked when its page opens."""
     options = [
         (f"{r['round_title']}（{r['status']}，提交截止 {r['deadline']}）", int(r["renewal_id"]))
         for r in cases.to_dict("records")
     ]
-    dropdown = guard(
-        GuardedDropdown(options=options, description="续期评估", layout=w.Layout(width="80%")),
+    return case_picker(
         ctx,
+        HEADING,
         "续期评估",
+        options,
+        lambda rid: SelfEvaluationPage(ctx, rid).widget,
+        "打开续期自评",
     )
-    holder = w.VBox()
-    messages = Messages()
-
-    def show(_b: Any = None) -> None:
-        # the chosen case is re-checked against the user's institution when the page opens
-        holder.children = [SelfEvaluationPage(ctx, int(dropdown.value)).widget]
-
-    open_button = w.Button(description="打开", button_style="primary")
-    open_button.on_click(guarded(ctx, messages, "打开续期自评", show))
-    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
 def app(renewal_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, renewal_id)
+    return app_entry(HEADING, build, renewal_id)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from casework import registry
 from casework.domain import lifecycle
-from casework.errors import CaseworkError, NotFound, PermissionDenied
+from casework.errors import CaseworkError, NotFound
 from casework.queries.cards import institution_card
 from casework.queries.exits import (
     city_institutions,
@@ -25,25 +25,25 @@ from casework.queries.exits import (
     live_filing_of,
 )
 from casework.registry.exits import INCIDENT_CATEGORIES
-from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
-from casework.ui.exits_parts import (
+from casework.ui.gates import require_city_role, require_own_city
+from casework.ui.kit import (
     SUSPENDED_BANNER,
     Action,
     ActionPanel,
-    as_id,
-    fields_html,
-    text_area,
-)
-from casework.ui.kit import (
     GuardedDropdown,
     Messages,
+    app_entry,
+    as_id,
+    case_picker,
     esc,
+    fields_html,
     guard,
     guarded,
     refusal_page,
     table_html,
+    text_area,
     title,
 )
 
@@ -271,30 +271,16 @@ def picker(ctx: AppContext) -> w.Widget:
         )
         for r in found.to_dict("records")
     ]
-    dropdown = guard(
-        GuardedDropdown(options=options, description="考核机构", layout=w.Layout(width="80%")),
+    return case_picker(
         ctx,
+        HEADING,
         "考核机构",
+        options,
+        lambda iid: SupervisionPage(ctx, iid).widget,
+        "打开日常监管",
     )
-    holder = w.VBox()
-    messages = Messages()
-
-    def show(_b: Any = None) -> None:
-        if dropdown.value not in {o[1] for o in options}:
-            raise PermissionDenied("所选考核机构无效")
-        holder.children = [SupervisionPage(ctx, int(dropdown.value)).widget]
-
-    open_button = w.Button(description="打开", button_style="primary")
-    open_button.on_click(guarded(ctx, messages, "打开日常监管", show))
-    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
 def app(institution_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, institution_id)
+    return app_entry(HEADING, build, institution_id)

@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from casework import registry
 from casework.dashboard import city, province
 from casework.dashboard.board import Dashboard
 from casework.dashboard.sections import Deadlines
@@ -236,12 +235,11 @@ def test_catalog_names_link_to_their_institution_page(demo: Demo) -> None:
 
 def test_an_empty_province_draws_every_tab_without_an_error(tmp_path: Path) -> None:
     store = open_store(store_url(tmp_path / "empty.db"))
-    scenario.seed_reference(store)
-    registry.add_user(
-        store, registry.SYSTEM_ACTOR, username="province", display_name="省", role="省级管理"
-    )
+    scenario.seed_reference(store)  # the cities and the province's user, nothing else
     with store.read() as conn:
-        ctx = AppContext(store, actor_for(conn, "province"), date(2026, 10, 15))
+        ctx = AppContext(
+            store, actor_for(conn, scenario.PROVINCE_ACTOR.username), date(2026, 10, 15)
+        )
 
     board = Dashboard(ctx, province.HEADING)
     every_tab(board)

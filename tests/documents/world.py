@@ -3,10 +3,13 @@ addition, a deletion and a passed renewal; a voluntary withdrawal; a violation r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from casework import registry as r
 from casework.domain import calendar
@@ -141,3 +144,11 @@ def copy_of_world(folder: Path) -> World:
         _BUILT["url"], _BUILT["ids"] = built.url, built.ids
     url = copy_store(_BUILT["url"], folder)
     return World(open_store(url, migrate=False), url, dict(_BUILT["ids"]))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A copy of the world per test module (imported by the documents' and reports' conftest)."""
+    w = copy_of_world(tmp_path_factory.mktemp("world"))
+    yield w
+    w.store.dispose()

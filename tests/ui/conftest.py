@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from casework.registry import scenario
 from casework.store.tables import filings
-from casework.ui.context import AppContext
 from tests.registry.conftest import JINAN, World
 from tests.registry.conftest import world as world
 
@@ -36,16 +35,6 @@ def renewal_panel(world: World) -> dict:
         "experts": world.experts[JINAN][:3],
         "term_end": term_end - timedelta(days=1),
     }
-
-
-def context_for(world: World, username: str) -> AppContext:
-    from datetime import date
-
-    from casework.registry.catalog import actor_for
-
-    with world.store.read() as conn:
-        actor = actor_for(conn, username)
-    return AppContext(store=world.store, actor=actor, today=date(2027, 12, 1))
 
 
 @pytest.fixture(autouse=True)

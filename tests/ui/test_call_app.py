@@ -18,10 +18,11 @@ from casework.registry.catalog import city_project_codes
 from casework.store.tables import call_projects, calls, refusals
 from casework.ui import call
 from casework.ui.call import CallPage
-from casework.ui.call_parts import CallDetail
+from casework.ui.call.detail import CallDetail
+from casework.ui.call.form import DEFAULT_PERIOD_DAYS
 from tests.registry.conftest import JINAN, QINGDAO, World
 
-from .city_world import (
+from .worlds import (
     MANAGER,
     OFFICER,
     OTHER_CITY,
@@ -338,7 +339,7 @@ def test_after_publishing_the_form_comes_back_empty_in_the_page_and_after_a_relo
     for form in (page.form, again):
         assert form.title.value == "" and form.projects.value == ()
         assert form.conditions.value == "" and form.requirements.value == ""
-        assert form.closes_on.value == TODAY + timedelta(days=call.DEFAULT_PERIOD_DAYS)
+        assert form.closes_on.value == TODAY + timedelta(days=DEFAULT_PERIOD_DAYS)
         assert form.supplementary.value() == [] and form.publish_button.disabled
     assert stored_calls(world)[-1]["supplementary"] == [
         {"sub_id": "S9", "text": "具备线上考务系统"}

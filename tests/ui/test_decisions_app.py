@@ -23,11 +23,12 @@ from casework.store.tables import (
     renewal_cases,
 )
 from casework.ui import decisions
-from casework.ui.decisions import DecisionsHome, SelectionDecisionPage
-from casework.ui.decisions_parts import RenewalDecisionPage
+from casework.ui.decisions import DecisionsHome
+from casework.ui.decisions.renewal import RenewalDecisionPage
+from casework.ui.decisions.selection import SelectionDecisionPage
 from tests.registry.conftest import JINAN, QINGDAO, START, World
 
-from .city_world import (
+from .worlds import (
     MANAGER,
     OFFICER,
     OTHER_CITY,

@@ -10,7 +10,8 @@ from casework.registry import scenario
 from casework.ui.evidence import renewal_hints, selection_hints
 from casework.ui.selection_panel import SelectionChecklist
 
-from .conftest import JINAN, context_for
+from .conftest import JINAN
+from .worlds import context
 
 
 def test_the_selection_checklist_shows_staff_evidence_beside_condition_4_att1_staff(world) -> None:  # type: ignore[no-untyped-def]
@@ -24,7 +25,7 @@ def test_the_selection_checklist_shows_staff_evidence_beside_condition_4_att1_st
         experts=world.experts[JINAN],
         stop_at="评估中",
     )
-    ctx = context_for(world, world.experts[JINAN][0])
+    ctx = context(world, world.experts[JINAN][0])
     ctx.run(registry.declare_conflict_of_interest, panel_id=ids["panel_id"], no_conflict=True)
 
     hints = selection_hints(world.store, ids["application_id"])

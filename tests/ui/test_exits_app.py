@@ -22,8 +22,7 @@ from casework.ui.context import AppContext
 from casework.ui.exits import ExitsPage
 from tests.registry.conftest import JINAN, QINGDAO, World
 
-from .conftest import context_for
-from .world_copies import build_template, copy_world
+from .worlds import Template, clone, context, two_filings
 
 OFFICER = scenario.city_officer(JINAN)
 MANAGER = f"manager{JINAN}"
@@ -38,19 +37,19 @@ DUE = date(2025, 5, 26)  # 15 working days after 2025-04-30 (May Day holidays)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_template(tmp_path_factory.mktemp("exits"))
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return two_filings(tmp_path_factory.mktemp("exits"))
 
 
 @pytest.fixture
-def filing(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    world = copy_world(template, tmp_path)
+def filing(template: Template, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    world = clone(template, tmp_path)
     yield {"world": world, **template["jinan"]}
     world.store.dispose()
 
 
 def officer(world: World, today: date) -> AppContext:
-    return replace(context_for(world, OFFICER.username), today=today)
+    return replace(context(world, OFFICER.username), today=today)
 
 
 def page_at(filing: dict[str, Any], today: date) -> ExitsPage:
@@ -387,7 +386,7 @@ def test_an_extinction_date_in_the_future_is_refused_exit_07(filing: dict[str, A
 # --- who may open what ----------------------------------------------------------------------
 def test_a_filing_of_another_city_is_refused_and_logged_sup_01(filing: dict[str, Any]) -> None:
     world = filing["world"]
-    qingdao = context_for(world, scenario.city_officer(QINGDAO).username)
+    qingdao = context(world, scenario.city_officer(QINGDAO).username)
     before = refusal_count(world)
 
     page = exits.build(qingdao, filing["filing_id"])
@@ -399,7 +398,7 @@ def test_a_filing_of_another_city_is_refused_and_logged_sup_01(filing: dict[str,
 def test_an_expert_cannot_open_the_exit_page(filing: dict[str, Any]) -> None:
     world = filing["world"]
 
-    page = exits.build(context_for(world, world.experts[JINAN][0]), filing["filing_id"])
+    page = exits.build(context(world, world.experts[JINAN][0]), filing["filing_id"])
 
     assert "仅限市级经办、市级负责人" in page.children[1].value
 
@@ -464,7 +463,7 @@ def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
 
     again = page_at(filing, today)
     manager = ExitsPage(
-        replace(context_for(filing["world"], MANAGER), today=today), filing["filing_id"]
+        replace(context(filing["world"], MANAGER), today=today), filing["filing_id"]
     )
 
     typed = again.panel.fields[action]

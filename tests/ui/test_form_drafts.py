@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from casework.store.tables import form_drafts
 from casework.ui.drafts import FormDraft
 
-from .conftest import context_for
+from .worlds import context
 
 
 def fields() -> dict[str, w.Widget]:
@@ -22,7 +22,7 @@ def fields() -> dict[str, w.Widget]:
 
 
 def test_a_form_draft_comes_back_in_a_new_session(world) -> None:  # type: ignore[no-untyped-def]
-    ctx = context_for(world, "officer370100")
+    ctx = context(world, "officer370100")
     first = fields()
     FormDraft(ctx, "call", "370100", first)
     first["title"].value = "2026年征集公告"
@@ -40,17 +40,17 @@ def test_a_form_draft_comes_back_in_a_new_session(world) -> None:  # type: ignor
 
 def test_another_user_does_not_see_my_draft(world) -> None:  # type: ignore[no-untyped-def]
     mine = fields()
-    FormDraft(context_for(world, "officer370100"), "call", "370100", mine)
+    FormDraft(context(world, "officer370100"), "call", "370100", mine)
     mine["title"].value = "草稿"
 
     theirs = fields()
-    FormDraft(context_for(world, "manager370100"), "call", "370100", theirs)
+    FormDraft(context(world, "manager370100"), "call", "370100", theirs)
 
     assert theirs["title"].value == ""
 
 
 def test_a_cleared_draft_does_not_come_back_and_each_save_is_audited(world) -> None:  # type: ignore[no-untyped-def]
-    ctx = context_for(world, "officer370100")
+    ctx = context(world, "officer370100")
     first = fields()
     draft = FormDraft(ctx, "call", "370100", first)
     first["title"].value = "已提交的公告"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,18 +14,17 @@ from casework.ui.identity import IDENTITY_VARIABLES
 from casework.ui.pages import pages_for
 from tests.registry.conftest import JINAN, World
 
-from .conftest import context_for
-from .world_copies import build_template, copy_world
+from .worlds import Template, clone, context, two_filings
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_template(tmp_path_factory.mktemp("index"))
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return two_filings(tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture
-def world(template: dict[str, Any], tmp_path: Path) -> Iterator[World]:
-    copy = copy_world(template, tmp_path)
+def world(template: Template, tmp_path: Path) -> Iterator[World]:
+    copy = clone(template, tmp_path)
     yield copy
     copy.store.dispose()
 
@@ -44,7 +42,7 @@ def signed_in(monkeypatch: pytest.MonkeyPatch, world: World, username: str | Non
 
 
 def test_a_city_officer_sees_name_role_and_the_city_apps_as_relative_links(world: World) -> None:
-    ctx = context_for(world, scenario.city_officer(JINAN).username)
+    ctx = context(world, scenario.city_officer(JINAN).username)
 
     page = index.build(ctx)
 
@@ -56,7 +54,7 @@ def test_a_city_officer_sees_name_role_and_the_city_apps_as_relative_links(world
 
 
 def test_an_expert_sees_only_the_expert_apps(world: World) -> None:
-    ctx = context_for(world, world.experts[JINAN][0])
+    ctx = context(world, world.experts[JINAN][0])
 
     page = index.build(ctx)
 

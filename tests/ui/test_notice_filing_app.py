@@ -14,10 +14,10 @@ from casework.registry import scenario
 from casework.store.tables import applications, filings, notices, objections, refusals
 from casework.ui import notice_filing
 from casework.ui.notice_filing import NoticeFilingPage
-from casework.ui.notice_filing_parts import NOT_UPHELD, UPHELD, NoticePanel
+from casework.ui.notice_filing.notice import NOT_UPHELD, UPHELD, NoticePanel
 from tests.registry.conftest import JINAN, QINGDAO, World
 
-from .city_world import (
+from .worlds import (
     MANAGER,
     OFFICER,
     OTHER_CITY,

@@ -14,12 +14,12 @@ from casework.store.tables import refusals
 from casework.ui import renewal_scoring
 from casework.ui.renewal_scoring import RenewalScoringSheet
 
-from .conftest import context_for
+from .worlds import context
 
 
 def signed(panel: dict, who: int = 0) -> tuple[Any, RenewalScoringSheet]:
     world = panel["world"]
-    ctx = context_for(world, panel["experts"][who])
+    ctx = context(world, panel["experts"][who])
     from casework import registry
 
     ctx.run(registry.declare_conflict_of_interest, panel_id=panel["panel_id"], no_conflict=True)
@@ -138,7 +138,7 @@ def test_a_crafted_re_enable_of_a_locked_sheet_cannot_change_it(renewal_panel: d
 
 def test_an_expert_who_is_not_on_the_group_sees_a_refusal(renewal_panel: dict) -> None:
     world = renewal_panel["world"]
-    outsider = context_for(world, world.experts["370100"][4])
+    outsider = context(world, world.experts["370100"][4])
 
     page = renewal_scoring.build(outsider, renewal_panel["panel_id"])
 
@@ -156,7 +156,7 @@ def test_the_leader_sees_attachment_6_once_every_member_has_submitted_ren_05(
         fill(sheet, score)
         sheet.submit_button.click()
         pages.append(sheet)
-    leader = context_for(renewal_panel["world"], renewal_panel["experts"][0])
+    leader = context(renewal_panel["world"], renewal_panel["experts"][0])
 
     page = renewal_scoring.build(leader, renewal_panel["panel_id"])
 
@@ -167,7 +167,7 @@ def test_the_leader_sees_attachment_6_once_every_member_has_submitted_ren_05(
 def test_the_page_needs_the_conflict_of_interest_declaration_first_sup_03(
     renewal_panel: dict,
 ) -> None:
-    ctx = context_for(renewal_panel["world"], renewal_panel["experts"][1])
+    ctx = context(renewal_panel["world"], renewal_panel["experts"][1])
 
     page = renewal_scoring.build(ctx, renewal_panel["panel_id"])
 

@@ -17,7 +17,7 @@ from casework.ui import scope
 from casework.ui.scope import FilingPicker, ScopePage
 from tests.registry.conftest import JINAN, QINGDAO, World
 
-from .city_world import (
+from .worlds import (
     MANAGER,
     OFFICER,
     OTHER_CITY,

@@ -14,66 +14,61 @@ from sqlalchemy import func, select
 from casework import registry
 from casework.queries.sheets import my_sheet
 from casework.registry import scenario
-from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals
 from casework.ui import selection_panel
 from casework.ui.selection_panel import MET, NOT_MET, SelectionChecklist
-from tests.backend import copy_store, store_url
 from tests.registry.conftest import JINAN, World
 
-from .conftest import context_for
+from .worlds import Template, clone, context, make_template, seed_jinan
 
 START = date(2025, 3, 3)
 SUPPLEMENTARY = [{"sub_id": "S1", "text": "考核场地位于本市行政区域内。"}]
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """One selection panel in 评估中 on a call with a city supplementary condition, built once;
     every test gets its own copy of the store."""
-    url = store_url(tmp_path_factory.mktemp("selection") / "template.db")
-    store = open_store(url)
-    scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, JINAN)
-    scenario.ensure_city_catalog(store, JINAN, START.year, ("P001", "P002"))
-    call_id = registry.publish_call(
-        store,
-        scenario.city_officer(JINAN),
-        city_code=JINAN,
-        year=START.year,
-        title="2025年济南市专项职业能力考核机构征集公告",
-        project_codes=["P001", "P002"],
-        opens_on=START,
-        closes_on=date(2025, 4, 3),
-        published_on=START,
-        supplementary=SUPPLEMENTARY,
-    )
-    inst = scenario.new_institution(store, JINAN, "济南鲁锦织造有限公司", 1234567)
-    ids = scenario.select_and_file(
-        store,
-        city_code=JINAN,
-        institution_id=inst,
-        project_codes=("P001",),
-        on=START,
-        experts=experts,
-        call_id=call_id,
-        stop_at="评估中",
-    )
-    store.dispose()
-    return {"url": url, "experts": experts, **ids}
+
+    def build(world: World) -> dict[str, Any]:
+        call_id = registry.publish_call(
+            world.store,
+            scenario.city_officer(JINAN),
+            city_code=JINAN,
+            year=START.year,
+            title="2025年济南市专项职业能力考核机构征集公告",
+            project_codes=["P001", "P002"],
+            opens_on=START,
+            closes_on=date(2025, 4, 3),
+            published_on=START,
+            supplementary=SUPPLEMENTARY,
+        )
+        inst = scenario.new_institution(world.store, JINAN, "济南鲁锦织造有限公司", 1234567)
+        return scenario.select_and_file(
+            world.store,
+            city_code=JINAN,
+            institution_id=inst,
+            project_codes=("P001",),
+            on=START,
+            experts=world.experts[JINAN],
+            call_id=call_id,
+            stop_at="评估中",
+        )
+
+    seed = seed_jinan(("P001", "P002"), START.year)
+    return make_template(tmp_path_factory.mktemp("selection"), build, seed)
 
 
 @pytest.fixture
-def panel(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    url = copy_store(template["url"], tmp_path)
-    store = open_store(url, migrate=False)
-    world = World(store, {JINAN: template["experts"]}, url)
-    yield {**template, "world": world, "members": template["experts"][:3]}
-    store.dispose()
+def panel(template: Template, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    world = clone(template, tmp_path)
+    experts = template.experts[JINAN]
+    yield {**template.ids, "experts": experts, "world": world, "members": experts[:3]}
+    world.store.dispose()
 
 
 def signed(panel: dict[str, Any], who: int = 0) -> tuple[Any, SelectionChecklist]:
-    ctx = context_for(panel["world"], panel["members"][who])
+    ctx = context(panel["world"], panel["members"][who])
     ctx.run(registry.declare_conflict_of_interest, panel_id=panel["panel_id"], no_conflict=True)
     return ctx, SelectionChecklist(ctx, panel["panel_id"])
 
@@ -219,7 +214,7 @@ def test_a_crafted_re_enable_of_a_submitted_checklist_cannot_change_it(
 def test_the_page_needs_the_conflict_of_interest_declaration_first_sup_03(
     panel: dict[str, Any],
 ) -> None:
-    ctx = context_for(panel["world"], panel["members"][1])
+    ctx = context(panel["world"], panel["members"][1])
 
     page = selection_panel.build(ctx, panel["panel_id"])
 
@@ -230,7 +225,7 @@ def test_the_page_needs_the_conflict_of_interest_declaration_first_sup_03(
 @pytest.mark.parametrize("who", ["outsider", "officer"])
 def test_someone_not_on_the_panel_sees_a_refusal(panel: dict[str, Any], who: str) -> None:
     username = panel["experts"][4] if who == "outsider" else f"officer{JINAN}"
-    ctx = context_for(panel["world"], username)
+    ctx = context(panel["world"], username)
 
     page = selection_panel.build(ctx, panel["panel_id"])
 
@@ -238,7 +233,7 @@ def test_someone_not_on_the_panel_sees_a_refusal(panel: dict[str, Any], who: str
 
 
 def test_the_picker_lists_only_the_users_own_selection_panels(panel: dict[str, Any]) -> None:
-    ctx = context_for(panel["world"], panel["members"][2])
+    ctx = context(panel["world"], panel["members"][2])
     refused = count(panel, refusals)
 
     page = selection_panel.build(ctx)
@@ -260,7 +255,7 @@ def test_the_leader_sees_who_has_not_submitted_then_the_panel_verdict_sel_04(
         judge(sheet, fails)
         if who < 2:
             sheet.submit_button.click()
-    leader = context_for(panel["world"], panel["members"][0])
+    leader = context(panel["world"], panel["members"][0])
     waiting = selection_panel.build(leader, panel["panel_id"]).children[1].children[1].value
 
     sheet.submit_button.click()
@@ -283,7 +278,7 @@ def test_the_leader_sees_an_eligible_applicant_with_priority_sel_04(
         _, sheet = signed(panel, who)
         judge(sheet, fails)
         sheet.submit_button.click()
-    leader = context_for(panel["world"], panel["members"][0])
+    leader = context(panel["world"], panel["members"][0])
 
     page = selection_panel.build(leader, panel["panel_id"])
 

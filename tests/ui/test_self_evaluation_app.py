@@ -18,60 +18,59 @@ from casework.queries.renewals import self_sheet
 from casework.registry import scenario
 from casework.registry.actors import INSTITUTION, SYSTEM_ACTOR
 from casework.registry.self_evaluation_drafts import save_renewal_application_draft
-from casework.store.engine import open_store
 from casework.store.tables import audit_log, refusals, renewal_cases
 from casework.ui import self_evaluation
 from casework.ui.self_evaluation import SelfEvaluationPage
-from tests.backend import copy_store, store_url
 from tests.registry.conftest import JINAN, World
 
-from .conftest import context_for
+from .worlds import Template, clone, context, make_template, seed_jinan
 
 START = date(2025, 3, 3)
 DEADLINE = date(2027, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """Two filed institutions of Jinan, each with a renewal case awaiting self-evaluation and a
     head user; built once, every test gets its own copy of the store."""
-    url = store_url(tmp_path_factory.mktemp("self_evaluation") / "template.db")
-    store = open_store(url)
-    scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, JINAN)
-    scenario.ensure_city_catalog(store, JINAN, START.year, ("P001", "P002"))
-    world = World(store, {JINAN: experts}, url)
-    ids: dict[str, Any] = {}
-    for key, name, projects in (
-        ("a", "济南鲁锦织造有限公司", ("P001", "P002")),
-        ("b", "济南泉城面塑工作室", ("P001",)),
-    ):
-        filed = world.filed(name, projects)
-        registry.add_user(
+
+    def build(world: World) -> dict[str, Any]:
+        store = world.store
+        ids: dict[str, Any] = {}
+        for key, name, projects in (
+            ("a", "济南鲁锦织造有限公司", ("P001", "P002")),
+            ("b", "济南泉城面塑工作室", ("P001",)),
+        ):
+            filed = world.filed(name, projects)
+            registry.add_user(
+                store,
+                SYSTEM_ACTOR,
+                username=f"head_{key}",
+                display_name=f"{name}负责人",
+                role=INSTITUTION,
+                institution_id=filed["institution_id"],
+            )
+            ids[key] = filed
+        registry.open_round(
             store,
-            SYSTEM_ACTOR,
-            username=f"head_{key}",
-            display_name=f"{name}负责人",
-            role=INSTITUTION,
-            institution_id=filed["institution_id"],
+            scenario.city_officer(JINAN),
+            city_code=JINAN,
+            expiring_from=date(2028, 1, 1),
+            expiring_to=date(2028, 6, 30),
+            deadline=DEADLINE,
+            on=date(2027, 11, 15),
         )
-        ids[key] = filed
-    registry.open_round(
-        store,
-        scenario.city_officer(JINAN),
-        city_code=JINAN,
-        expiring_from=date(2028, 1, 1),
-        expiring_to=date(2028, 6, 30),
-        deadline=DEADLINE,
-        on=date(2027, 11, 15),
-    )
-    with store.read() as conn:
-        for key in ("a", "b"):
-            ids[key]["renewal_id"] = conn.execute(
-                select(renewal_cases.c.id).where(renewal_cases.c.filing_id == ids[key]["filing_id"])
-            ).scalar_one()
-    store.dispose()
-    return {"url": url, "experts": experts, **ids}
+        with store.read() as conn:
+            for key in ("a", "b"):
+                ids[key]["renewal_id"] = conn.execute(
+                    select(renewal_cases.c.id).where(
+                        renewal_cases.c.filing_id == ids[key]["filing_id"]
+                    )
+                ).scalar_one()
+        return ids
+
+    seed = seed_jinan(("P001", "P002"), START.year)
+    return make_template(tmp_path_factory.mktemp("self_evaluation"), build, seed)
 
 
 @pytest.fixture(autouse=True)
@@ -83,17 +82,16 @@ def no_prefill(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def case(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    url = copy_store(template["url"], tmp_path)
-    store = open_store(url, migrate=False)
-    yield {**template, "world": World(store, {JINAN: template["experts"]}, url)}
-    store.dispose()
+def case(template: Template, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    world = clone(template, tmp_path)
+    yield {**template.ids, "experts": template.experts[JINAN], "world": world}
+    world.store.dispose()
 
 
 def page_for(
     case: dict[str, Any], who: str = "head_a", **ctx_changes: Any
 ) -> tuple[Any, SelfEvaluationPage]:
-    ctx = dataclasses.replace(context_for(case["world"], who), **ctx_changes)
+    ctx = dataclasses.replace(context(case["world"], who), **ctx_changes)
     return ctx, SelfEvaluationPage(ctx, case["a"]["renewal_id"])
 
 
@@ -270,7 +268,7 @@ def test_an_incomplete_application_lists_every_problem_and_writes_nothing(
 
 
 def test_another_institutions_case_cannot_be_opened(case: dict[str, Any]) -> None:
-    ctx = context_for(case["world"], "head_a")
+    ctx = context(case["world"], "head_a")
 
     page = self_evaluation.build(ctx, case["b"]["renewal_id"])
 
@@ -281,7 +279,7 @@ def test_another_institutions_case_cannot_be_opened(case: dict[str, Any]) -> Non
 
 
 def test_the_picker_lists_only_the_users_own_institutions_cases(case: dict[str, Any]) -> None:
-    ctx = context_for(case["world"], "head_b")
+    ctx = context(case["world"], "head_b")
     refused = count(case, refusals)
 
     page = self_evaluation.build(ctx)
@@ -293,7 +291,7 @@ def test_the_picker_lists_only_the_users_own_institutions_cases(case: dict[str, 
 
 
 def test_someone_who_is_not_an_institution_head_sees_a_refusal(case: dict[str, Any]) -> None:
-    ctx = context_for(case["world"], case["experts"][0])
+    ctx = context(case["world"], case["experts"][0])
 
     page = self_evaluation.build(ctx, case["a"]["renewal_id"])
 

@@ -19,26 +19,25 @@ from casework.ui.context import AppContext
 from casework.ui.supervision import SupervisionPage
 from tests.registry.conftest import JINAN, QINGDAO, World
 
-from .conftest import context_for
-from .world_copies import build_template, copy_world
+from .worlds import Template, clone, context, two_filings
 
 TODAY = date(2025, 8, 1)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_template(tmp_path_factory.mktemp("supervision"))
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return two_filings(tmp_path_factory.mktemp("supervision"))
 
 
 @pytest.fixture
-def case(template: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    world = copy_world(template, tmp_path)
+def case(template: Template, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    world = clone(template, tmp_path)
     yield {"world": world, **template["jinan"], "qingdao": template["qingdao"]}
     world.store.dispose()
 
 
 def officer(world: World, city: str = JINAN) -> AppContext:
-    return replace(context_for(world, scenario.city_officer(city).username), today=TODAY)
+    return replace(context(world, scenario.city_officer(city).username), today=TODAY)
 
 
 def page_of(case: dict[str, Any], institution_id: int | None = None) -> SupervisionPage:
@@ -211,7 +210,7 @@ def test_the_picker_lists_only_the_city_s_institutions_and_refuses_a_crafted_one
 def test_an_expert_cannot_open_the_supervision_page(case: dict[str, Any]) -> None:
     world = case["world"]
 
-    page = supervision.build(context_for(world, world.experts[JINAN][0]), case["institution_id"])
+    page = supervision.build(context(world, world.experts[JINAN][0]), case["institution_id"])
 
     assert "仅限市级经办、市级负责人" in page.children[1].value
 
@@ -245,7 +244,7 @@ def test_what_was_typed_comes_back_after_a_reload_for_the_same_officer_only(
 
     again = page_of(case)
     manager = SupervisionPage(
-        replace(context_for(world, f"manager{JINAN}"), today=TODAY), case["institution_id"]
+        replace(context(world, f"manager{JINAN}"), today=TODAY), case["institution_id"]
     )
     for shown in (again, manager):
         shown.incident.value = incident_id

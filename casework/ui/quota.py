@@ -9,9 +9,8 @@ import pandas as pd
 from casework.domain import rules
 from casework.queries import catalog as queries
 from casework.queries.scope import city_overrides
-from casework.ui.city_cases import section
 from casework.ui.context import AppContext
-from casework.ui.kit import esc, table_html
+from casework.ui.kit import esc, section, table_html
 
 AT_LIMIT, OVER = "已达上限", "超出上限"
 OVERRIDE_HEADERS = {

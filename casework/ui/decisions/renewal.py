@@ -30,12 +30,11 @@ from casework.queries.scope import project_name_map
 from casework.registry.renewal import projects_without_assessment
 from casework.registry.sheets import renewal_frames, rubric_by_id
 from casework.ui.archiving import archive_after
-from casework.ui.city_cases import WIDE, info, require_own_city, section
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
-from casework.ui.kit import Messages, esc, guarded, table_html, title
+from casework.ui.gates import require_own_city
+from casework.ui.kit import WIDE, Messages, esc, guarded, info, section, table_html, title
 
-HEADING = "研究确定"
 GROUP_HEADERS = {"group": "一级指标", "max_points": "分值", "points": "评估组平均得分"}
 
 
@@ -167,7 +166,7 @@ class RenewalDecisionPage:
         record = self.record()
         term = filing_term(record["term_start"])
         self.header.value = title(
-            f"{HEADING}（续期评估）：{record['institution']}",
+            f"研究确定（续期评估）：{record['institution']}",
             f"续期评估案件编号 {self.renewal_id}　机构代码：{record['code']}　"
             f"现有效期：{term.text}　状态：{record['status']}",
         ).value

@@ -1,34 +1,52 @@
-"""Parts of the 公示与备案 page: one notice (objections, their resolution, closing) and the
-filing receipt (Attachments 2/2-1, or 3/3-1 for a scope addition)."""
+"""The notices of the 公示与备案 page (SEL-05): publishing a notice of the proposed filings
+with its end date shown live, and one notice's objections, their resolution and closing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from casework import registry
 from casework.domain import rules
+from casework.domain.calendar import planning_calendar
 from casework.errors import NotFound, RuleViolation
 from casework.queries.notices import (
+    city_applications,
     notice_applications,
     notice_objections,
     notice_record,
 )
-from casework.ui.city_cases import WIDE, options, require_own_city, section
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
+from casework.ui.gates import require_own_city
 from casework.ui.kit import (
+    WIDE,
     GuardedDropdown,
+    GuardedSelectMultiple,
     GuardedToggleButtons,
     Messages,
+    chosen,
     esc,
     guard,
     guarded,
+    options,
+    section,
     table_html,
 )
 
+if TYPE_CHECKING:
+    from casework.ui.notice_filing import NoticeFilingPage
+
+PROPOSED, CLEARED, FILED = "拟备案", "公示无异议", "已备案"
+APP_HEADERS = {
+    "application_id": "申请编号",
+    "institution": "申报单位",
+    "kind": "类型",
+    "projects": "考核项目",
+    "status": "状态",
+}
 OPEN_NOTICE = "公示中"
 UPHELD, NOT_UPHELD = "异议成立", "异议不成立"
 ITEM_HEADERS = {
@@ -46,6 +64,111 @@ OBJECTION_HEADERS = {
     "verdict": "核查结论",
     "resolution": "处理意见",
 }
+
+
+def application_label(row: dict[str, Any]) -> str:
+    return f"{row['application_id']} {row['institution']}（{row['projects']}）"
+
+
+class NoticeForm:
+    """SEL-05: open a notice for chosen 拟备案 applications; the end date is shown live."""
+
+    def __init__(self, page: NoticeFilingPage) -> None:
+        ctx = page.ctx
+        self.page, self.ctx = page, ctx
+        self.messages = Messages()
+        self.listing = w.HTML()
+        self.apps = guard(
+            GuardedSelectMultiple(options=[], rows=5, description="公示对象", layout=WIDE),
+            ctx,
+            "公示对象",
+        )
+        self.start = w.DatePicker(description="公示开始", value=ctx.today)
+        self.custom_end = w.DatePicker(description="自定截止", value=None)
+        self.period = w.HTML()
+        self.notice_title = w.Text(
+            description="公示标题", placeholder="可不填", continuous_update=False, layout=WIDE
+        )
+        self.publish_button = w.Button(description="发布公示", button_style="primary")
+        self.publish_button.on_click(guarded(ctx, self.messages, "发布公示", self._publish))
+        for field in (self.apps, self.start, self.custom_end):
+            field.observe(lambda _c: self.show_period(), names="value")
+        self.widget = section(
+            "拟备案名单公示（SEL-05）",
+            self.listing,
+            self.apps,
+            w.HBox([self.start, self.custom_end]),
+            self.period,
+            self.notice_title,
+            self.publish_button,
+            self.messages.widget,
+        )
+        self.drafts: list[FormDraft] = []
+        self.refresh()  # the applications to choose from, before the draft chooses among them
+        fields = {
+            "applications": self.apps,
+            "start": self.start,
+            "custom_end": self.custom_end,
+            "title": self.notice_title,
+        }
+        self.draft = FormDraft(ctx, "notice_filing:notice", page.city_code, fields)
+        self.drafts.append(self.draft)
+
+    def refresh(self) -> None:
+        with batched(self.drafts):  # reloading the options and putting the choice back
+            self._reload()
+
+    def _reload(self) -> None:
+        frame = city_applications(self.ctx.store, self.page.city_code, (PROPOSED,))
+        self.listing.value = (
+            table_html(frame, APP_HEADERS) if len(frame) else "<p>暂无拟备案的申请</p>"
+        )
+        keep = self.apps.value
+        self.apps.options = options(frame, "application_id", application_label)
+        ids = {value for _, value in self.apps.options}
+        self.apps.value = tuple(v for v in keep if v in ids)
+        self.show_period()
+
+    def show_period(self) -> None:
+        """The earliest end (5 working days, SEL-05) and the working days the period covers."""
+        start = self.start.value
+        self.publish_button.disabled = start is None or not self.apps.value
+        if start is None:
+            self.period.value = ""
+            return
+        planner = planning_calendar()
+        earliest = planner.notice_end(start, rules.NOTICE_MIN_WORKDAYS)
+        end = self.custom_end.value or earliest.value
+        covered = planner.count_workdays(start, end)
+        text = (
+            f"公示期：{start} 至 <b>{end}</b>"
+            f"（至少{rules.NOTICE_MIN_WORKDAYS}个工作日，本公示期含 {covered.value} 个工作日）"
+        )
+        if end < earliest.value:
+            text += (
+                f"<br><span class='cw-overdue'>截止日早于最短截止日{earliest.value}，"
+                f"不足{rules.NOTICE_MIN_WORKDAYS}个工作日（SEL-05）</span>"
+            )
+        note = earliest.note or covered.note
+        if note:
+            text += f"<br><span style='color:#a15c00'>{esc(note)}</span>"
+        self.period.value = f'<div class="cw-info">{text}</div>'
+
+    def _publish(self, _button: Any = None) -> None:
+        if self.start.value is None:
+            raise RuleViolation("请选择公示开始日期", rule_id="SEL-05")
+        notice_id = self.ctx.run(
+            registry.open_notice,
+            city_code=self.page.city_code,
+            application_ids=chosen(int(v) for v in self.apps.value),
+            opens_on=self.start.value,
+            ends_on=self.custom_end.value,
+            title=self.notice_title.value.strip(),
+        )
+        self.draft.clear(reset=True)
+        self.messages.ok(f"已发布公示（编号{notice_id}）")
+        self.page.refresh()
+        self.page.show_notice(int(notice_id))
 
 
 class NoticePanel:
@@ -223,36 +346,3 @@ class NoticePanel:
         outcome = self.ctx.run(registry.close_notice, notice_id=self.notice_id, on=self.ctx.today)
         shown = "；".join(f"申请{k}：{v}" for k, v in sorted(outcome.items()))
         self._changed(f"公示已结束。{shown}")
-
-
-def receipt_html(data: dict[str, Any]) -> str:
-    """The receipt as the city issues it: Attachment 2 with 2-1, or 3 with 3-1 (SEL-06)."""
-    name, code = esc(data["institution"]), esc(data["code"])
-    fields = [
-        ("考核机构名称", data["institution"]),
-        ("机构代码", data["code"]),
-        ("回执有效期", data["receipt_text"]),
-    ]
-    card = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in fields)
-    basis = f"根据{rules.PILOT_SCHEME_NO}等文件要求，经评估，"
-    if data["scope_addition"]:
-        heading = f"关于同意{name}调整专项职业能力考核范围信息的函"
-        body = (
-            f"{basis}同意你单位调整考核范围信息。机构代码（{code}）及有效期"
-            f"（{esc(data['term_text'])}）不变。"
-        )
-        table_title = f"附件3-1　{name}调整专项职业能力考核项目范围"
-    else:
-        heading = f"关于同意{name}开展专项职业能力考核工作的函"
-        body = (
-            f"{basis}同意你单位面向社会开展专项职业能力考核工作。"
-            f"机构代码为{code}，{esc(data['receipt_text'])}。"
-        )
-        table_title = f"附件2-1　{name}开展专项职业能力考核项目范围"
-    return (
-        f'<table class="cw-table">{card}</table>'
-        f"<div style='border:1px solid #ccd;padding:8px;margin:6px 0'>"
-        f"<p><b>{esc(data['attachment'])}　{heading}</b></p><p>{name}：</p><p>{body}</p>"
-        f"<p style='text-align:right'>{esc(data['bureau'])}<br>{esc(data['issued_on'])}</p>"
-        f"<p><b>{table_title}</b></p>{table_html(data['projects'])}</div>"
-    )

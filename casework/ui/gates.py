@@ -1,4 +1,4 @@
-"""Pieces shared by the city officer's apps (征集公告, 公示与备案, 考核范围调整).
+"""The page gates of the city officer's apps: city role and own city (SUP-01).
 
 The gates here decide, from ``ctx.actor`` only, whether a page may open: the user must hold a
 city role, and a case must belong to the user's city (SUP-01 "谁遴选、谁监管"). A refusal is
@@ -7,19 +7,15 @@ logged like any refused command. The registry commands check the same again on e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
 
 import ipywidgets as w
-import pandas as pd
 
 from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.actors import CITY_ROLES
 from casework.registry.uow import log_refusal
 from casework.ui.context import AppContext
-from casework.ui.kit import esc, refusal_page
-
-WIDE = w.Layout(width="80%")
+from casework.ui.kit import refusal_page
 
 
 def refuse(ctx: AppContext, action: str, exc: PermissionDenied) -> PermissionDenied:
@@ -60,23 +56,3 @@ def page_or_refusal(heading: str, make: Callable[[], w.Widget]) -> w.Widget:
         return make()
     except CaseworkError as exc:
         return refusal_page(heading, exc)
-
-
-def options(frame: pd.DataFrame, key: str, label: Callable[[Any], str]) -> list[Any]:
-    """Dropdown options ``(label, id)`` for each row of ``frame``."""
-    return [(label(r), int(r[key])) for r in frame.to_dict("records")]
-
-
-def section(heading: str, *children: w.Widget) -> w.VBox:
-    return w.VBox(
-        [w.HTML(f"<h3>{esc(heading)}</h3>"), *children],
-        layout=w.Layout(border="1px solid #dfe3e8", padding="6px 10px", margin="6px 0"),
-    )
-
-
-def info(text: str) -> w.HTML:
-    return w.HTML(f'<div class="cw-info">{esc(text)}</div>')
-
-
-def chosen(values: Iterable[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))

@@ -16,28 +16,36 @@ import ipywidgets as w
 
 from casework import registry
 from casework.domain import lifecycle, rules
-from casework.errors import CaseworkError, NotFound, PermissionDenied
+from casework.errors import CaseworkError, NotFound
 from casework.queries.catalog import catalog
 from casework.queries.exits import exit_cases_of, filing_row
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.ui.archiving import archive_after
-from casework.ui.city_cases import require_city_role, require_own_city
 from casework.ui.context import AppContext
-from casework.ui.exits_parts import (
+from casework.ui.exits.views import (
+    case_html,
+    countdown_html,
+    history_html,
+    planning_due,
+    status_html,
+)
+from casework.ui.gates import require_city_role, require_own_city
+from casework.ui.kit import (
     SUSPENDED_BANNER,
     Action,
     ActionPanel,
+    Messages,
+    app_entry,
     as_id,
-    case_html,
-    countdown_html,
+    case_picker,
     date_field,
-    history_html,
+    esc,
+    guarded,
     picked_date,
-    planning_due,
-    status_html,
+    refusal_page,
     text_area,
+    title,
 )
-from casework.ui.kit import GuardedDropdown, Messages, esc, guard, guarded, refusal_page, title
 
 HEADING = "退出"
 DEFAULT_BASIS = "鲁人社函〔2025〕23号 三（二）"
@@ -336,30 +344,11 @@ def picker(ctx: AppContext) -> w.Widget:
         (f"{r['institution']}（{r['code']}，{r['status']}）", int(r["filing_id"]))
         for r in filings.to_dict("records")
     ]
-    dropdown = guard(
-        GuardedDropdown(options=options, description="备案", layout=w.Layout(width="80%")),
-        ctx,
-        "备案",
+    return case_picker(
+        ctx, HEADING, "备案", options, lambda fid: exits_page(ctx, fid).widget, "打开退出办理"
     )
-    holder = w.VBox()
-    messages = Messages()
-
-    def show(_b: Any = None) -> None:
-        if dropdown.value not in {o[1] for o in options}:
-            raise PermissionDenied("所选备案无效")
-        holder.children = [exits_page(ctx, int(dropdown.value)).widget]
-
-    open_button = w.Button(description="打开", button_style="primary")
-    open_button.on_click(guarded(ctx, messages, "打开退出办理", show))
-    return w.VBox([title(HEADING), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
 def app(filing_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's page."""
-    from casework.ui.context import open_context
-
-    try:
-        ctx = open_context()
-    except CaseworkError as exc:
-        return refusal_page(HEADING, exc)
-    return build(ctx, filing_id)
+    return app_entry(HEADING, build, filing_id)

@@ -1,11 +1,5 @@
-"""征集公告 — a city officer publishes a call for assessment institutions (SEL-01, SEL-02).
-
-The projects offered are exactly the city's chosen projects for the year (SEL-01; the same set
-as :func:`casework.registry.catalog.city_project_codes`); a crafted value outside that list is
-refused and logged, and :func:`registry.publish_call` checks the scope again on the server. The
-page lists the city's calls with their status and the applications each received, and closes a
-call (:func:`registry.close_call`).
-"""
+"""The form of a new call (SEL-01, SEL-02): its scope inside the city's chosen projects, its
+conditions, requirements and period, and the city's supplementary conditions (SEL-03)."""
 
 from __future__ import annotations
 
@@ -17,40 +11,105 @@ import ipywidgets as w
 
 from casework import registry
 from casework.errors import RuleViolation
-from casework.queries.calls import city_calls, city_projects_of, city_years
-from casework.ui.call_parts import CallDetail, SupplementaryEditor
-from casework.ui.city_cases import (
-    WIDE,
-    info,
-    options,
-    page_or_refusal,
-    require_city_role,
-    section,
+from casework.queries.calls import (
+    city_projects_of,
+    city_years,
 )
 from casework.ui.context import AppContext
-from casework.ui.drafts import FormDraft, batched
+from casework.ui.drafts import DraftList, FormDraft, batched
 from casework.ui.kit import (
+    WIDE,
     GuardedDropdown,
     GuardedSelectMultiple,
     Messages,
-    app_entry,
     guard,
     guarded,
-    table_html,
-    title,
+    info,
+    section,
 )
 
-HEADING = "征集公告"
 DEFAULT_PERIOD_DAYS = 30
-CALL_HEADERS = {
-    "call_id": "编号",
-    "year": "年度",
-    "title": "标题",
-    "projects": "征集范围",
-    "period": "申报时间",
-    "status": "状态",
-    "applications": "已收申请",
-}
+
+
+class SupplementaryEditor:
+    """SEL-03 / Att.1 说明1: the city's own conditions, each an id and a text, added or removed
+    row by row; ``value()`` is what :func:`registry.publish_call` takes. ``rows_field`` holds
+    the rows as one list field for the form's draft: setting it rebuilds the rows."""
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        self.on_change = on_change
+        self.rows: list[tuple[w.Text, w.Text, w.Button]] = []
+        self.rows_field = DraftList()
+        self._syncing = False
+        self.rows_field.observe(self._rebuild, names="value")
+        self.box = w.VBox()
+        self.add_button = w.Button(description="添加补充条件", icon="plus")
+        self.add_button.on_click(lambda _b: self.add())
+        self.widget = w.VBox(
+            [
+                w.HTML("<b>本市补充条件</b>（可选；评估组与附件1必备条件一并核验，SEL-03）"),
+                self.box,
+                self.add_button,
+            ]
+        )
+
+    def add(self, sub_id: str = "", text: str = "") -> None:
+        used = {r[0].value for r in self.rows}
+        n = len(self.rows) + 1
+        while not sub_id and f"S{n}" in used:
+            n += 1
+        self._add_row(sub_id or f"S{n}", text)
+        self._show()
+
+    def _add_row(self, sub_id: str, text: str) -> None:
+        ident = w.Text(
+            value=sub_id,
+            placeholder="编号",
+            continuous_update=False,
+            layout=w.Layout(width="90px"),
+        )
+        body = w.Text(
+            value=text,
+            placeholder="补充条件内容",
+            continuous_update=False,
+            layout=w.Layout(width="60%"),
+        )
+        remove = w.Button(description="删除", layout=w.Layout(width="70px"))
+        row = (ident, body, remove)
+        remove.on_click(lambda _b, r=row: self.remove(r))
+        ident.observe(lambda _c: self._changed(), names="value")
+        body.observe(lambda _c: self._changed(), names="value")
+        self.rows.append(row)
+
+    def remove(self, row: tuple[w.Text, w.Text, w.Button]) -> None:
+        self.rows = [r for r in self.rows if r is not row]
+        self._show()
+
+    def _show(self) -> None:
+        self.box.children = [w.HBox(list(r)) for r in self.rows]
+        self._changed()
+
+    def _changed(self) -> None:
+        self._syncing = True
+        try:
+            self.rows_field.value = [{"sub_id": i.value, "text": t.value} for i, t, _ in self.rows]
+        finally:
+            self._syncing = False
+        self.on_change()
+
+    def _rebuild(self, change: Any) -> None:
+        """The rows from a list set from outside (a restored draft, a reset)."""
+        if self._syncing:
+            return
+        self.rows = []
+        for item in change["new"]:
+            if isinstance(item, dict):
+                self._add_row(str(item.get("sub_id", "")), str(item.get("text", "")))
+        self.box.children = [w.HBox(list(r)) for r in self.rows]
+        self.on_change()
+
+    def value(self) -> list[dict[str, str]]:
+        return [{"sub_id": i.value.strip(), "text": t.value.strip()} for i, t, _ in self.rows]
 
 
 class CallForm:
@@ -171,67 +230,3 @@ class CallForm:
         self.draft.clear(reset=True)  # an empty form: a second click cannot publish it again
         self.messages.ok(f"已发布征集公告（编号{call_id}）")
         self.on_published(call_id)
-
-
-class CallPage:
-    """The whole page: the form, the city's calls, and the chosen call's detail."""
-
-    def __init__(self, ctx: AppContext, city_code: str) -> None:
-        self.ctx, self.city_code = ctx, city_code
-        self.messages = Messages()
-        self.form = CallForm(ctx, city_code, self._published)
-        self.listing = w.HTML()
-        self.picker = guard(
-            GuardedDropdown(options=[], description="征集公告", layout=WIDE), ctx, "征集公告"
-        )
-        self.open_button = w.Button(description="查看", button_style="info")
-        self.open_button.on_click(guarded(ctx, self.messages, "打开征集公告", self._open))
-        self.holder = w.VBox()
-        calls_box = section(
-            "本市征集公告",
-            self.listing,
-            w.HBox([self.picker, self.open_button]),
-            self.messages.widget,
-            self.holder,
-        )
-        self.widget = w.VBox([title(HEADING), self.form.widget, calls_box])
-        self.refresh()
-
-    def refresh(self) -> None:
-        frame = city_calls(self.ctx.store, self.city_code)
-        self.listing.value = (
-            table_html(frame, CALL_HEADERS) if len(frame) else "<p>本市尚未发布征集公告</p>"
-        )
-        current = self.picker.value
-        self.picker.options = options(
-            frame, "call_id", lambda r: f"{r['call_id']} {r['title']}（{r['status']}）"
-        )
-        ids = [value for _, value in self.picker.options]
-        self.picker.value = current if current in ids else (ids[0] if ids else None)
-        self.open_button.disabled = not ids
-
-    def _published(self, call_id: int) -> None:
-        self.refresh()
-        self.picker.value = call_id
-
-    def _open(self, _button: Any = None) -> None:
-        if self.picker.value is None:
-            raise RuleViolation("请先选择征集公告")
-        self.holder.children = [CallDetail(self.ctx, int(self.picker.value), self.refresh).widget]
-
-
-def build(ctx: AppContext, call_id: int | None = None) -> w.Widget:
-    """The page for the acting user: a given call's detail, or the form and the city's calls."""
-
-    def make() -> w.Widget:
-        city = require_city_role(ctx, "打开征集公告")
-        if call_id is None:
-            return CallPage(ctx, city).widget
-        return w.VBox([title(HEADING), CallDetail(ctx, int(call_id)).widget])
-
-    return page_or_refusal(HEADING, make)
-
-
-def app(call_id: int | None = None) -> w.Widget:
-    """Notebook entry point: the signed-in user's page."""
-    return app_entry(HEADING, build, call_id)
