@@ -11,6 +11,7 @@ from casework.domain import calendar, lifecycle, rules
 from casework.errors import RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
 from casework.registry.snapshots import record_data_under_way
+from casework.registry.timing import filing_target
 from casework.registry.uow import Tx, command
 from casework.store.tables import exit_cases, filings, incidents, institutions, renewal_cases
 
@@ -23,7 +24,7 @@ WIND_DOWN_PARTS = ("收尾计划", "证书维护", "档案管理", "参评人员
 def terminate(tx: Tx, filing: Any, action: str, reason: str, ended_on: date) -> None:
     """Move a filing to 终止备案 with its reason (EXIT-01) and end what was open on it:
     renewal cases, and any other exit case (e.g. a withdrawal overtaken by a revocation)."""
-    target = lifecycle.FILING.target(action, filing["status"])
+    target = filing_target(tx.conn, filing, action, ended_on)
     tx.update(filings, {"id": filing["id"]}, status=target, end_reason=reason, ended_on=ended_on)
     for case in tx.rows(exit_cases, filing_id=filing["id"]):
         if "close_extinct" in machine(case["kind"]).allowed(case["status"]):
@@ -62,7 +63,7 @@ def apply_withdrawal(tx: Tx, *, filing_id: int, plan: dict[str, str], on: date) 
     certificates, archives and candidate services."""
     filing = filing_of(tx, filing_id)
     tx.require_institution(filing["institution_id"])
-    lifecycle.FILING.target("withdraw", filing["status"])
+    filing_target(tx.conn, filing, "withdraw", on)
     missing = [p for p in WIND_DOWN_PARTS if not str(plan.get(p, "")).strip()]
     if missing:
         raise RuleViolation(f"终止考核工作实施方案缺少：{'、'.join(missing)}", rule_id="EXIT-02")
@@ -126,7 +127,7 @@ def complete_withdrawal(tx: Tx, *, case_id: int, closing_work: str, on: date) ->
 def start_investigation(
     tx: Tx, filing: Any, grounds: str, on: date, incident_id: int | None = None
 ) -> int:
-    target = lifecycle.FILING.target("suspend", filing["status"])
+    target = filing_target(tx.conn, filing, "suspend", on)
     if not grounds.strip():
         raise RuleViolation("须写明立案调查的事由", rule_id="EXIT-04")
     tx.update(filings, {"id": filing["id"]}, status=target)
@@ -221,9 +222,7 @@ def restore_filing(tx: Tx, *, case_id: int, reason: str, on: date) -> None:
     if not reason.strip():
         raise RuleViolation("须写明不予撤销的理由", rule_id="EXIT-06")
     move(tx, case, "restore", circumstance=reason.strip(), decided_on=on)
-    tx.update(
-        filings, {"id": filing["id"]}, status=lifecycle.FILING.target("restore", filing["status"])
-    )
+    tx.update(filings, {"id": filing["id"]}, status=filing_target(tx.conn, filing, "restore", on))
 
 
 # --- extinction (EXIT-07) -------------------------------------------------------------------

@@ -6,13 +6,13 @@ addition extends a filing's projects while its code and term stay unchanged.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
+from casework import settings
 from casework.domain import calendar, lifecycle, rules
 from casework.domain.terms import filing_term
 from casework.errors import PermissionDenied, RuleViolation
@@ -24,6 +24,7 @@ from casework.registry.selection import (
     move_application,
     scope_of,
 )
+from casework.registry.timing import filing_target
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
     application_projects,
@@ -164,7 +165,7 @@ def close_notice(tx: Tx, *, notice_id: int, on: date) -> dict[int, str]:
 # --- filing (SEL-05, ATT2-TERM) -------------------------------------------------------------
 def assign_code(tx: Tx, city_code: str, year: int) -> str:
     """A new institution code: unique, never reused (every code ever issued is kept)."""
-    pattern = os.environ.get("CASEWORK_CODE_PATTERN", DEFAULT_CODE_PATTERN)
+    pattern = settings.CODE_PATTERN.get() or DEFAULT_CODE_PATTERN
     last = tx.conn.execute(
         select(func.max(institution_codes.c.seq)).where(
             institution_codes.c.city_code == city_code, institution_codes.c.year == year
@@ -199,7 +200,7 @@ def file_application(tx: Tx, *, application_id: int, on: date) -> int:
     if app["kind"] == SCOPE_ADDITION:
         filing = tx.get(filings, "备案", id=app["filing_id"])
         lifecycle.APPLICATION.target("file", app["status"])
-        lifecycle.FILING.target("adjust_scope", filing["status"])
+        filing_target(tx.conn, filing, "adjust_scope", on)
         tx.cite("SEL-06")
         add_projects(tx, filing["id"], codes, on, "范围新增", application_id)
         move_application(tx, app, "file")
@@ -265,7 +266,7 @@ def remove_projects(
     stay unchanged. Removing every project is a withdrawal, not a scope change."""
     filing = tx.get(filings, "备案", id=filing_id)
     tx.require_city(filing["city_code"])
-    lifecycle.FILING.target("adjust_scope", filing["status"])
+    filing_target(tx.conn, filing, "adjust_scope", on)
     current = scope_of(tx, filing_id)
     codes = list(dict.fromkeys(project_codes))
     missing = sorted(set(codes) - current)
@@ -289,7 +290,7 @@ def ensure_may_assess(tx_or_conn: Any, filing_id: int, project_code: str, on: da
     filing = conn.execute(select(filings).where(filings.c.id == filing_id)).mappings().first()
     if filing is None:
         raise RuleViolation(f"备案{filing_id}不存在", rule_id="ATT4-SCOPE")
-    lifecycle.FILING.target("assess", filing["status"])
+    filing_target(conn, filing, "assess", on)
     if not filing["term_start"] <= on <= filing["term_end"]:
         raise RuleViolation(f"{on}不在备案有效期内", rule_id="ATT4-SCOPE")
     in_scope = conn.execute(

@@ -25,6 +25,7 @@ from casework.registry.sheets import (
     renewal_rubric_of,
     write_sheet,
 )
+from casework.registry.timing import filing_ended_on, filing_target
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
     filing_terms,
@@ -128,6 +129,8 @@ def open_round(
         .all()
     )
     for filing in due:
+        if filing_ended_on(tx.conn, filing, on) is not None:
+            continue  # EXIT-03: its term ended before the round; nothing left to renew
         busy = tx.conn.execute(
             select(renewal_cases.c.id).where(
                 renewal_cases.c.filing_id == filing["id"], renewal_cases.c.status.in_(OPEN_CASE)
@@ -280,7 +283,7 @@ def decide_renewal(
         dropped_projects=dropped if passed else [],
     )
     if passed:
-        lifecycle.FILING.target("renew", filing["status"])
+        filing_target(tx.conn, filing, "renew", on)
         new = current_term(filing).next_term()
         seq = len(tx.rows(filing_terms, filing_id=filing["id"])) + 1
         tx.insert(

@@ -111,7 +111,8 @@ def first_expert(w: World, h: Handles) -> Actor:
 
 
 def institution_user(w: World, h: Handles) -> Actor:
-    return Actor(f"inst{h['institution_id']}", INSTITUTION, institution_id=h["institution_id"])
+    actor = Actor(f"inst{h['institution_id']}", INSTITUTION, institution_id=h["institution_id"])
+    return scenario.ensure_user(w.store, actor)
 
 
 def members(w: World, h: Handles) -> list[dict[str, Any]]:
@@ -350,7 +351,11 @@ class Builder:
         )
 
     def application(
-        self, name: str, stop_at: str | None, project: str, institution: int | None = None
+        self,
+        name: str,
+        stop_at: str | None,
+        project: str,
+        institution: int | None = None,
     ) -> Handles:
         inst = institution if institution is not None else self.institution(name)
         ids = scenario.select_and_file(
@@ -409,8 +414,9 @@ def build_filings_and_renewals(b: Builder, cases: Cases) -> dict[str, Any]:
     # Two filings that expire at the first tick, one while investigated (withdrawal winding
     # down, scope addition awaiting its receipt), one whose violation is winding down; the
     # expiry closes their exit cases (已终结).
-    t1_inst, t1 = b.existing("济南旧备案甲职业培训学校", date(2022, 3, 1))
+    t1_inst, t1 = b.existing("济南旧备案甲职业培训学校", date(2022, 4, 1))
     t1_withdrawal = b.withdrawal(t1, date(2025, 1, 6), accept=True)
+    # its scope addition is noticed before its term ends on 2025-03-31 (EXIT-03 refuses after)
     t1_scope = b.application("", "公示无异议", "P003", institution=t1_inst)
     t1_case = b.investigate(t1, date(2025, 2, 20))
     _, t2 = b.existing("济南旧备案乙职业培训学校", date(2022, 3, 1))
@@ -663,6 +669,7 @@ def test_a_forbidden_command_is_refused_naming_the_state_and_writes_nothing(
 ) -> None:
     store, h = cases.world.store, cases.handles[(machine, state)]
     assert all(h.get(k) is not None for k in attempt.handles), (h, attempt.handles)
+    attempt.actor(cases.world, h)  # the acting user is stored before the attempt
     before, refusals_before = snapshot(store), refused_commands(store)
 
     with pytest.raises(IllegalTransition) as err:
