@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from casework import settings
 from casework.errors import CaseworkError
 
-DEFAULT_ROOT = Path("var") / "archive"
 OBJECTS = "objects"
 
 
-def archive_root(root: Path | str | None = None) -> Path:
-    """The archive folder: ``root``, else ``CASEWORK_ARCHIVE``, else ``./var/archive``."""
-    chosen = root or os.environ.get("CASEWORK_ARCHIVE") or DEFAULT_ROOT
-    return Path(chosen).expanduser().resolve()
+def archive_root(root: Path | str | None = None, db_url: str | None = None) -> Path:
+    """The archive folder: ``root``, else the configured one of the store at ``db_url``
+    (``casework.settings.archive_dir``: never relative to the working directory)."""
+    if root:
+        return Path(root).expanduser().resolve()
+    return settings.archive_dir(db_url)
 
 
 def sm3(data: bytes) -> str:
@@ -49,8 +51,8 @@ class Digests:
 class ObjectStore:
     """Files under ``root/objects/ab/abcdef…`` named by their SHA-256."""
 
-    def __init__(self, root: Path | str | None = None) -> None:
-        self.root = archive_root(root)
+    def __init__(self, root: Path | str | None = None, *, db_url: str | None = None) -> None:
+        self.root = archive_root(root, db_url)
         self.objects = self.root / OBJECTS
 
     def path(self, sha256: str) -> Path:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
 
+from casework import settings
 from casework.serve import ServeOptions, voila_argv
 
 HUB_ENV = ("JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER")
@@ -35,7 +36,7 @@ class HubIdentityProvider(JupyterHubIdentityProvider):
         super().__init__(**kwargs)
 
     def get_handlers(self) -> list[Any]:
-        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/")
+        prefix = settings.HUB_SERVICE_PREFIX.get().rstrip("/")
         return [(prefix + path, *rest) for path, *rest in super().get_handlers()]
 
 

@@ -2,7 +2,9 @@
 
 One report: the notebook is executed headless from the recorded parameters, exported to
 self-contained HTML and to PDF, both files stored content-addressed and one manifest entry
-recorded (who, when, rubric version, parameters, package version, SHA-256 and SM3). A batch
+recorded (who, when, rubric version, parameters, package version, SHA-256 and SM3). The files
+carry the stamp of their archiving (``stamp.py``): the entry number they will have, who
+archives them and when — a report made for a preview is stamped again when archived. A batch
 runs in one process with one Chromium, and starts each next kernel while the current report
 is exported.
 """
@@ -15,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +32,7 @@ from casework.reports.content import ReportData
 from casework.reports.export import ChromiumSession, ReportHTMLExporter, ReportPDFExporter
 from casework.reports.notebook import KERNEL, execute, figures_of, report_notebook
 from casework.reports.procedures import collect, parameters
+from casework.reports.stamp import Stamp, stamp
 from casework.store.engine import Store
 
 T = TypeVar("T")
@@ -44,6 +47,7 @@ class MadeReport:
     notebook: NotebookNode
     html: str
     pdf: bytes
+    stamp: Stamp | None = None
 
     @property
     def figures(self) -> dict[str, Any]:
@@ -75,10 +79,15 @@ def off_loop(fn: Callable[[], T]) -> T:
 
 
 class ReportMaker:
-    """Makes reports against one store; reuse it for a batch (one Chromium, warm kernels)."""
+    """Makes reports against one store; reuse it for a batch (one Chromium, warm kernels).
 
-    def __init__(self, store: Store) -> None:
+    ``archiver`` is who will archive them (their stamp names them and the next entry number);
+    None makes previews, stamped 未归档（预览）.
+    """
+
+    def __init__(self, store: Store, archiver: Actor | None = None) -> None:
         self.store = store
+        self.archiver = archiver
         self.html = ReportHTMLExporter()
         self.pdf = ReportPDFExporter()
         self._next_km: KernelManager | None = None
@@ -109,9 +118,15 @@ class ReportMaker:
             nb = execute(report_notebook(params), self.store.url, km=km)
         finally:
             km.shutdown_kernel(now=True)
-        html, _ = self.html.from_notebook_node(nb)
-        pdf = self.pdf.run_playwright(html)
-        return MadeReport(params, data, nb, html, pdf)
+        return self.export(params, data, nb)
+
+    def export(self, params: dict[str, Any], data: ReportData, nb: NotebookNode) -> MadeReport:
+        """Stamp and export an executed report (HTML, then the PDF/A printed from it)."""
+        stamped = stamp(self.store, data, params, self.archiver, datetime.now(UTC))
+        html, _ = self.html.from_notebook_node(nb, {"casework_stamp": stamped})
+        title = f"{nb.metadata['casework']['title']}：{data.title.split('：', 1)[-1]}"
+        pdf = self.pdf.archival_pdf(html, stamped, title)
+        return MadeReport(params, data, nb, html, pdf, stamped)
 
     def close(self) -> None:
         if self._next_km is not None:
@@ -133,8 +148,19 @@ class ReportMaker:
 def store_report(
     store: Store, actor: Actor, made: MadeReport, root: Path | str | None = None
 ) -> Entry:
-    """Put a made report's files in the archive and record its manifest entry."""
-    objects = ObjectStore(root)
+    """Put a made report's files in the archive and record its manifest entry.
+
+    A report stamped for another archiver or entry number (a preview, or another report
+    archived meanwhile) is stamped again first: the files name the entry they belong to.
+    (A report without a stamp was not made by ``ReportMaker`` and is stored as it is.)
+    """
+    if made.stamp is not None:
+        expected = stamp(store, made.data, made.params, actor, datetime.now(UTC))
+        if (made.stamp.seq, made.stamp.archived_by) != (expected.seq, expected.archived_by):
+            made = off_loop(
+                lambda: ReportMaker(store, actor).export(made.params, made.data, made.notebook)
+            )
+    objects = ObjectStore(root, db_url=store.url)
     files = []
     for role, name, data in (
         ("html", f"{made.stem}.html", made.html.encode("utf-8")),
@@ -176,7 +202,7 @@ def archive_procedure(
     """
 
     def run() -> Entry:
-        maker = ReportMaker(store)
+        maker = ReportMaker(store, actor)
         params, data = maker.resolve(procedure, case_id, on)
         made = maker.make(params, data)
         return store_report(store, actor, made, root)
@@ -194,7 +220,7 @@ def archive_batch(
     """Archive many completed procedures in this one process (one Chromium, warm kernels)."""
 
     def run() -> list[Entry]:
-        maker = ReportMaker(store)
+        maker = ReportMaker(store, actor)
         out = []
         with maker.browser():
             for i, (procedure, case_id) in enumerate(items):

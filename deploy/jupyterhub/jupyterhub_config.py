@@ -21,24 +21,25 @@ Settings (environment):
 # ruff: noqa: F821  (``c`` is the configuration object JupyterHub provides)
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from casework import settings
 from casework.hub.roles import hub_groups, sync_user
 from casework.store.engine import default_url, open_store
 
 REPO = Path(__file__).resolve().parents[2]
-STATE = Path(os.environ.get("CASEWORK_HUB_STATE", REPO / "var" / "hub")).resolve()
+STATE = Path(settings.HUB_STATE.get() if settings.HUB_STATE.is_set() else REPO / "var" / "hub")
+STATE = STATE.resolve()
 STATE.mkdir(parents=True, exist_ok=True)
 DB = default_url()
-IDLE = int(os.environ.get("CASEWORK_HUB_IDLE", "1800"))
+IDLE = int(settings.HUB_IDLE.get())
 
 c = get_config()  # type: ignore[name-defined]
 
 # --- the hub ----------------------------------------------------------------------------------
-PORT = int(os.environ.get("CASEWORK_HUB_PORT", "8000"))
+PORT = int(settings.HUB_PORT.get())
 c.JupyterHub.bind_url = f"http://127.0.0.1:{PORT}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{PORT + 81}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORT + 1}"
@@ -56,10 +57,10 @@ GROUPS = hub_groups(store)
 STORED_USERS = sorted({u for members in GROUPS.values() for u in members})
 store.dispose()
 
-authenticator = os.environ.get("CASEWORK_HUB_AUTHENTICATOR", "shared-password")
+authenticator = settings.HUB_AUTHENTICATOR.get()
 c.JupyterHub.authenticator_class = authenticator
 if authenticator == "shared-password":
-    c.SharedPasswordAuthenticator.user_password = os.environ.get("CASEWORK_HUB_PASSWORD")
+    c.SharedPasswordAuthenticator.user_password = settings.HUB_PASSWORD.get()
     c.Authenticator.allowed_users = set(STORED_USERS)
 else:
     c.Authenticator.manage_groups = True
