@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as w
 import pandas as pd
 
@@ -14,8 +12,8 @@ from casework.dashboard.tables import SortableTable
 from casework.domain import lifecycle, rules
 from casework.queries import catalog as rq
 from casework.queries import dashboard as dq
+from casework.ui.downloads import download_link
 from casework.ui.kit import GuardedDropdown, Messages, guard, guarded
-from casework.ui.markup import esc
 
 # --- investigations and exits (EXIT-01…EXIT-07) ----------------------------------------------
 INVESTIGATION_COLUMNS = {
@@ -174,13 +172,6 @@ def history_links(page: pd.DataFrame) -> pd.Series:
 
 
 FORMATS = [("csv", "csv"), ("Excel（xlsx）", "xlsx"), ("网页（html）", "html")]
-MIME = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html",
-}
-
-
 class Catalog(Section):
     """考核机构目录 with every status, including 终止备案 and its reason (EXIT-01)."""
 
@@ -232,9 +223,4 @@ class Catalog(Section):
 
         fmt = str(self.format.value)
         data = catalog_bytes(self.ctx.store, fmt, city_code=self.filters.city_code or None)
-        encoded = base64.b64encode(data).decode("ascii")
-        name = f"考核机构目录.{fmt}"
-        self.link.value = (
-            f'<a class="cw-download" download="{esc(name)}" '
-            f'href="data:{MIME[fmt]};base64,{encoded}">下载 {esc(name)}</a>'
-        )
+        self.link.value = download_link(f"考核机构目录.{fmt}", data)

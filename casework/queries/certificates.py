@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from casework.domain.certificates import CORRECT, ENDING_ACTIONS, IN_FORCE
 from casework.errors import NotFound
-from casework.registry.certificates import CORRECT, IN_FORCE, NOT_RECOGNISED, REVOKE
 from casework.store.engine import Store
 from casework.store.tables import certificate_actions, certificates, institutions, projects
 
@@ -23,6 +23,7 @@ class CertificateStatus:
     cert_no: str
     institution: str
     institution_id: int
+    city_code: str
     project: str
     id_number: str
     issued_on: date
@@ -48,9 +49,11 @@ def certificate_status(store: Store, cert_no: str) -> CertificateStatus:
         )
         if cert is None:
             raise NotFound(f"未找到证书编号为“{cert_no}”的证书记录")
-        inst = conn.execute(
-            select(institutions.c.name).where(institutions.c.id == cert["institution_id"])
-        ).scalar_one()
+        inst, city_code = conn.execute(
+            select(institutions.c.name, institutions.c.city_code).where(
+                institutions.c.id == cert["institution_id"]
+            )
+        ).one()
         names = dict(conn.execute(select(projects.c.project_code, projects.c.name)).all())
         actions = [
             dict(r)
@@ -68,12 +71,13 @@ def certificate_status(store: Store, cert_no: str) -> CertificateStatus:
         if a["action"] == CORRECT:
             for key, value in a["corrections"].items():
                 fields[key] = date.fromisoformat(value) if key == "issued_on" else value
-        elif a["action"] in (REVOKE, NOT_RECOGNISED) and valid:
+        elif a["action"] in ENDING_ACTIONS and valid:
             valid, since, why = False, a["submitted_on"], f"{a['action']}：{a['reason']}"
     return CertificateStatus(
         cert_no=cert["cert_no"],
         institution=inst,
         institution_id=cert["institution_id"],
+        city_code=city_code,
         project=names.get(fields["project_code"], fields["project_code"]),
         id_number=fields["id_number"],
         issued_on=fields["issued_on"],

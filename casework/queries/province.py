@@ -12,17 +12,26 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
+from casework.domain import lifecycle
 from casework.errors import NotFound
 from casework.store.engine import Store
 from casework.store.tables import (
     catalog_editions,
+    cities,
     city_project_changes,
+    city_projects,
+    filing_projects,
+    filings,
+    institutions,
     projects,
     province_reports,
     users,
 )
+
+INCLUDE, EXCLUDE = "纳入", "移出"
+"""How a city changes its local project list (SEL-10)."""
 
 EDITION_COLUMNS = {
     "code": "机构代码",
@@ -245,3 +254,137 @@ def city_project_history(store: Store, city_code: str) -> pd.DataFrame:
             for r in rows
         ]
     return pd.DataFrame(data, columns=["生效日期", "项目", "调整", "理由", "经办人"])
+
+
+def applications_to_report(store: Store, city_code: str) -> pd.DataFrame:
+    """SEL-08: the city's applications whose notice ended without objection and that are not
+    yet reported to the province (new filings and scope additions alike)."""
+    from casework.domain import lifecycle
+    from casework.queries.notices import city_applications
+
+    frame = city_applications(store, city_code, [lifecycle.APPLICATION_CLEARED])
+    done = reported_applications(store, city_code)
+    return frame[~frame["application_id"].isin(done)].reset_index(drop=True)
+
+
+def renewals_to_report(store: Store, city_code: str) -> pd.DataFrame:
+    """REN-08: the city's decided renewal cases not yet reported: renewal_id, institution,
+    code, status, decided_on."""
+    from casework.domain import lifecycle
+    from casework.store.tables import filings, institutions, renewal_cases
+
+    done = {
+        int(s["renewal_id"])
+        for report in province_reports_of(store, city_code)
+        for s in report.content
+        if "renewal_id" in s
+    }
+    q = (
+        select(
+            renewal_cases.c.id.label("renewal_id"),
+            institutions.c.name.label("institution"),
+            filings.c.code,
+            renewal_cases.c.status,
+            renewal_cases.c.decided_on,
+        )
+        .join(filings, filings.c.id == renewal_cases.c.filing_id)
+        .join(institutions, institutions.c.id == filings.c.institution_id)
+        .where(
+            filings.c.city_code == city_code,
+            renewal_cases.c.status.in_((lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED)),
+        )
+        .order_by(renewal_cases.c.id)
+    )
+    with store.read() as conn:
+        frame = pd.read_sql(q, conn)
+    return frame[~frame["renewal_id"].isin(done)].reset_index(drop=True)
+
+
+def city_projects_today(store: Store, city_code: str, on: date) -> pd.DataFrame:
+    """SEL-10: the city's local project list on ``on``: project_code, name."""
+    with store.read() as conn:
+        codes = sorted(city_projects_in(conn, city_code, on))
+        names = dict(conn.execute(select(projects.c.project_code, projects.c.name)).all())
+    return pd.DataFrame(
+        [{"project_code": c, "name": names.get(c, c)} for c in codes],
+        columns=["project_code", "name"],
+    )
+
+
+def city_projects_in(conn: Connection, city_code: str, on: date) -> set[str]:
+    """SEL-10: the city's local project list on a date — the projects chosen for that year,
+    then every dated change up to that day (the latest change of a project wins)."""
+    chosen = set(
+        conn.execute(
+            select(city_projects.c.project_code).where(
+                city_projects.c.city_code == city_code, city_projects.c.year == on.year
+            )
+        ).scalars()
+    )
+    changes = conn.execute(
+        select(city_project_changes)
+        .where(
+            city_project_changes.c.city_code == city_code,
+            city_project_changes.c.effective_on <= on,
+        )
+        .order_by(city_project_changes.c.effective_on, city_project_changes.c.id)
+    ).mappings()
+    for change in changes:
+        if change["change"] == INCLUDE:
+            chosen.add(change["project_code"])
+        else:
+            chosen.discard(change["project_code"])
+    return chosen
+
+
+def catalog_entries_in(conn: Connection, on: date) -> list[dict[str, Any]]:
+    """Every filing made by ``on`` as the province lists it: institution, code, city, projects
+    in scope that day, term, status, end reason."""
+    names = dict(conn.execute(select(projects.c.project_code, projects.c.name)).all())
+    city_names = dict(conn.execute(select(cities.c.city_code, cities.c.name)).all())
+    scope: dict[int, list[str]] = {}
+    for row in conn.execute(
+        select(filing_projects)
+        .where(
+            filing_projects.c.added_on <= on,
+            (filing_projects.c.removed_on.is_(None)) | (filing_projects.c.removed_on > on),
+        )
+        .order_by(filing_projects.c.project_code)
+    ).mappings():
+        scope.setdefault(row["filing_id"], []).append(names.get(row["project_code"], ""))
+    rows = conn.execute(
+        select(filings, institutions.c.name.label("institution"), institutions.c.uscc)
+        .join(institutions, institutions.c.id == filings.c.institution_id)
+        .where(filings.c.filed_on <= on)
+        .order_by(filings.c.city_code, filings.c.code)
+    ).mappings()
+    entries = []
+    for r in rows:
+        ended = r["ended_on"] is not None and r["ended_on"] <= on
+        entries.append(
+            {
+                "filing_id": r["id"],
+                "code": r["code"],
+                "institution": r["institution"],
+                "uscc": r["uscc"],
+                "city": city_names.get(r["city_code"], r["city_code"]),
+                "projects": scope.get(r["id"], []),
+                "term_start": r["term_start"].isoformat(),
+                "term_end": r["term_end"].isoformat(),
+                "status": lifecycle.TERMINATED if ended else r["status"],
+                "end_reason": (r["end_reason"] or "") if ended else "",
+                "ended_on": r["ended_on"].isoformat() if ended else "",
+            }
+        )
+    return entries
+
+
+def preview_changes(store: Store, on: date) -> list[dict[str, Any]]:
+    """SEL-09: what a new edition published on ``on`` would list as changed."""
+    from casework.domain.catalog_editions import edition_changes
+
+    with store.read() as conn:
+        last = conn.execute(
+            select(catalog_editions.c.entries).order_by(catalog_editions.c.id.desc()).limit(1)
+        ).scalar()
+        return edition_changes(last or [], catalog_entries_in(conn, on))

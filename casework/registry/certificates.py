@@ -17,6 +17,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain.certificates import (
+    CORRECT,
+    CORRECTABLE,
+    ENDING_ACTIONS,
+    IN_FORCE,
+    INSTITUTION_ACTIONS,
+    NOT_RECOGNISED,
+    REJECTED,
+)
 from casework.domain.identifiers import validate_resident_id
 from casework.errors import CaseworkError, NotFound, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
@@ -24,12 +33,6 @@ from casework.registry.uow import Tx, command
 from casework.store.tables import certificate_actions, certificates, institutions, projects
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
-
-CORRECT, REVOKE, NOT_RECOGNISED = "更正", "撤销", "不予认定"
-INSTITUTION_ACTIONS = (CORRECT, REVOKE)
-IN_FORCE, REJECTED = "已生效", "已驳回"
-CORRECTABLE = {"id_number": "身份证号", "project_code": "考核项目", "issued_on": "发证日期"}
-"""Fields of a certificate record an institution may correct (EXIT-10)."""
 
 
 def certificate(tx: Tx, cert_no: str) -> Any:
@@ -99,7 +102,7 @@ def request_certificate_change(
         raise RuleViolation(f"{action}日期{on}早于发证日期{cert['issued_on']}", rule_id="EXIT-10")
     checked = _checked_corrections(tx, corrections or {}) if action == CORRECT else {}
     for done in tx.rows(certificate_actions, certificate_id=cert["id"], status=IN_FORCE):
-        if done["action"] in (REVOKE, NOT_RECOGNISED):
+        if done["action"] in ENDING_ACTIONS:
             raise RuleViolation(
                 f"证书{cert_no}已于{done['submitted_on']}{done['action']}，不能再{action}",
                 rule_id="EXIT-10",
@@ -156,7 +159,7 @@ def refuse_recognition(tx: Tx, *, cert_nos: Sequence[str], reason: str, on: date
         cert = certificate(tx, cert_no)
         _require_holder(tx, cert)
         for done in tx.rows(certificate_actions, certificate_id=cert["id"], status=IN_FORCE):
-            if done["action"] in (REVOKE, NOT_RECOGNISED):
+            if done["action"] in ENDING_ACTIONS:
                 raise RuleViolation(
                     f"证书{cert_no}已于{done['submitted_on']}{done['action']}", rule_id="SUP-04"
                 )

@@ -11,16 +11,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from casework.domain import lifecycle
+from casework.domain.catalog_editions import digest_of, edition_changes
 from casework.errors import NotFound, RuleViolation
+from casework.queries.province import EXCLUDE, INCLUDE, catalog_entries_in, city_projects_in
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
@@ -30,8 +30,6 @@ from casework.store.tables import (
     catalog_editions,
     cities,
     city_project_changes,
-    city_projects,
-    filing_projects,
     filings,
     institutions,
     projects,
@@ -46,22 +44,10 @@ FILING_REPORT, SCOPE_REPORT, RENEWAL_REPORT = "备案", "范围调整", "续期�
 REPORT_KINDS = (FILING_REPORT, SCOPE_REPORT, RENEWAL_REPORT)
 """What a city reports to the province (SEL-08, REN-08)."""
 
-NOTICED_CLEAR = "公示无异议"
+NOTICED_CLEAR = lifecycle.APPLICATION_CLEARED
 """Application state after a public notice without objection (lifecycle.APPLICATION)."""
-RENEWAL_DECIDED = ("合格", "不合格")
+RENEWAL_DECIDED = (lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED)
 """Renewal case states whose result is reported (lifecycle.RENEWAL, REN-08)."""
-
-INCLUDE, EXCLUDE = "纳入", "移出"
-NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED = (
-    "新增",
-    "范围调整",
-    "续期",
-    "终止备案",
-    "暂停",
-    "恢复",
-)
-CHANGE_KINDS = (NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED)
-"""What a catalog edition lists as changed since the edition before (SEL-09)."""
 
 
 # --- reports to the province (SEL-08, REN-08) -------------------------------------------------
@@ -206,32 +192,6 @@ def ensure_reported(tx: Tx, application_id: int) -> None:
 
 
 # --- local project list (SEL-10) --------------------------------------------------------------
-def city_projects_on(conn: Connection, city_code: str, on: date) -> set[str]:
-    """SEL-10: the city's local project list on a date — the projects chosen for that year,
-    then every dated change up to that day (the latest change of a project wins)."""
-    chosen = set(
-        conn.execute(
-            select(city_projects.c.project_code).where(
-                city_projects.c.city_code == city_code, city_projects.c.year == on.year
-            )
-        ).scalars()
-    )
-    changes = conn.execute(
-        select(city_project_changes)
-        .where(
-            city_project_changes.c.city_code == city_code,
-            city_project_changes.c.effective_on <= on,
-        )
-        .order_by(city_project_changes.c.effective_on, city_project_changes.c.id)
-    ).mappings()
-    for change in changes:
-        if change["change"] == INCLUDE:
-            chosen.add(change["project_code"])
-        else:
-            chosen.discard(change["project_code"])
-    return chosen
-
-
 @command("调整本地考核项目目录", rules=("SEL-10",), roles=CITY)
 def adjust_city_projects(
     tx: Tx,
@@ -253,7 +213,7 @@ def adjust_city_projects(
         raise RuleViolation("同一项目不能同时纳入和移出", rule_id="SEL-10")
     if not adding and not removing:
         raise RuleViolation("未选择要纳入或移出的项目", rule_id="SEL-10")
-    current = city_projects_on(tx.conn, city_code, on)
+    current = city_projects_in(tx.conn, city_code, on)
     known = set(tx.conn.execute(select(projects.c.project_code)).scalars())
     unknown = sorted((set(adding) | set(removing)) - known)
     if unknown:
@@ -279,99 +239,6 @@ def adjust_city_projects(
 
 
 # --- catalog editions (SEL-09) ----------------------------------------------------------------
-def catalog_entries_on(conn: Connection, on: date) -> list[dict[str, Any]]:
-    """Every filing made by ``on`` as the province lists it: institution, code, city, projects
-    in scope that day, term, status, end reason."""
-    names = dict(conn.execute(select(projects.c.project_code, projects.c.name)).all())
-    city_names = dict(conn.execute(select(cities.c.city_code, cities.c.name)).all())
-    scope: dict[int, list[str]] = {}
-    for row in conn.execute(
-        select(filing_projects)
-        .where(
-            filing_projects.c.added_on <= on,
-            (filing_projects.c.removed_on.is_(None)) | (filing_projects.c.removed_on > on),
-        )
-        .order_by(filing_projects.c.project_code)
-    ).mappings():
-        scope.setdefault(row["filing_id"], []).append(names.get(row["project_code"], ""))
-    rows = conn.execute(
-        select(filings, institutions.c.name.label("institution"), institutions.c.uscc)
-        .join(institutions, institutions.c.id == filings.c.institution_id)
-        .where(filings.c.filed_on <= on)
-        .order_by(filings.c.city_code, filings.c.code)
-    ).mappings()
-    entries = []
-    for r in rows:
-        ended = r["ended_on"] is not None and r["ended_on"] <= on
-        entries.append(
-            {
-                "filing_id": r["id"],
-                "code": r["code"],
-                "institution": r["institution"],
-                "uscc": r["uscc"],
-                "city": city_names.get(r["city_code"], r["city_code"]),
-                "projects": scope.get(r["id"], []),
-                "term_start": r["term_start"].isoformat(),
-                "term_end": r["term_end"].isoformat(),
-                "status": lifecycle.TERMINATED if ended else r["status"],
-                "end_reason": (r["end_reason"] or "") if ended else "",
-                "ended_on": r["ended_on"].isoformat() if ended else "",
-            }
-        )
-    return entries
-
-
-def edition_changes(
-    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """SEL-09: what changed from one edition's entries to the next, one row per change."""
-    old = {e["filing_id"]: e for e in before}
-    changes: list[dict[str, Any]] = []
-
-    def row(kind: str, e: Mapping[str, Any], detail: str) -> None:
-        changes.append(
-            {
-                "change": kind,
-                "filing_id": e["filing_id"],
-                "code": e["code"],
-                "institution": e["institution"],
-                "city": e["city"],
-                "detail": detail,
-            }
-        )
-
-    for e in after:
-        prev = old.get(e["filing_id"])
-        if prev is None:
-            row(NEW, e, "、".join(e["projects"]))
-            if e["status"] == lifecycle.TERMINATED:
-                row(ENDED, e, e["end_reason"])
-            continue
-        added = [p for p in e["projects"] if p not in prev["projects"]]
-        removed = [p for p in prev["projects"] if p not in e["projects"]]
-        if (added or removed) and e["status"] != lifecycle.TERMINATED:
-            parts = ([f"新增{'、'.join(added)}"] if added else []) + (
-                [f"删除{'、'.join(removed)}"] if removed else []
-            )
-            row(SCOPE, e, "；".join(parts))
-        if e["term_end"] != prev["term_end"]:
-            row(RENEWED, e, f"有效期至{e['term_end']}")
-        if e["status"] != prev["status"]:
-            if e["status"] == lifecycle.TERMINATED:
-                row(ENDED, e, e["end_reason"])
-            elif e["status"] == lifecycle.SUSPENDED:
-                row(SUSPENDED, e, "立案调查期间暂停")
-            elif prev["status"] == lifecycle.SUSPENDED:
-                row(RESTORED, e, "调查结束恢复")
-    return changes
-
-
-def digest_of(entries: Sequence[Mapping[str, Any]]) -> str:
-    """SHA-256 of an edition's entries in canonical JSON."""
-    text = json.dumps(list(entries), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @command("发布考核机构目录", rules=("SEL-09",), roles=(PROVINCE,))
 def publish_catalog_edition(tx: Tx, *, on: date) -> int:
     """SEL-09: the province publishes a dated edition of the catalog of institutions, with
@@ -386,7 +253,7 @@ def publish_catalog_edition(tx: Tx, *, on: date) -> int:
             f"目录发布日期{on}早于上一期（第{last['id']}期，{last['published_on']}）",
             rule_id="SEL-09",
         )
-    entries = catalog_entries_on(tx.conn, on)
+    entries = catalog_entries_in(tx.conn, on)
     changes = edition_changes(last["entries"] if last is not None else [], entries)
     if last is not None and not changes:
         raise RuleViolation(f"自第{last['id']}期以来目录没有变化，无需发布新一期", rule_id="SEL-09")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from casework import clock
 from casework.registry.actors import Actor
 from casework.store.engine import Store, open_store
 
@@ -34,4 +35,4 @@ def open_context(db: str | None = None, username: str | None = None) -> AppConte
     else:
         with store.read() as conn:
             actor = actor_for(conn, username)
-    return AppContext(store=store, actor=actor, today=date.today())
+    return AppContext(store=store, actor=actor, today=clock.today())

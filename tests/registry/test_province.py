@@ -19,7 +19,7 @@ from casework.queries.province import (
     province_reports_of,
 )
 from casework.registry import scenario
-from casework.registry.province import city_projects_on
+from casework.queries.province import city_projects_in
 
 from .conftest import JINAN, QINGDAO, START, World
 from .test_renewal_flow import filing_row, renew
@@ -197,4 +197,4 @@ def test_the_city_project_list_changes_on_its_date_with_a_reason_sel_10(world: W
 
 def city_projects_on_store(world: World, on: date) -> set[str]:
     with world.store.read() as conn:
-        return city_projects_on(conn, JINAN, on)
+        return city_projects_in(conn, JINAN, on)

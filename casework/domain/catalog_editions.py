@@ -1,0 +1,73 @@
+"""Catalog editions (SEL-09): what changed from one published edition of the catalog of
+institutions to the next, and an edition's digest. Pure functions over the editions' entries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from casework.domain import lifecycle
+
+NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED = (
+    "新增",
+    "范围调整",
+    "续期",
+    "终止备案",
+    "暂停",
+    "恢复",
+)
+CHANGE_KINDS = (NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED)
+"""What a catalog edition lists as changed since the edition before (SEL-09)."""
+
+
+def edition_changes(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """SEL-09: what changed from one edition's entries to the next, one row per change."""
+    old = {e["filing_id"]: e for e in before}
+    changes: list[dict[str, Any]] = []
+
+    def row(kind: str, e: Mapping[str, Any], detail: str) -> None:
+        changes.append(
+            {
+                "change": kind,
+                "filing_id": e["filing_id"],
+                "code": e["code"],
+                "institution": e["institution"],
+                "city": e["city"],
+                "detail": detail,
+            }
+        )
+
+    for e in after:
+        prev = old.get(e["filing_id"])
+        if prev is None:
+            row(NEW, e, "、".join(e["projects"]))
+            if e["status"] == lifecycle.TERMINATED:
+                row(ENDED, e, e["end_reason"])
+            continue
+        added = [p for p in e["projects"] if p not in prev["projects"]]
+        removed = [p for p in prev["projects"] if p not in e["projects"]]
+        if (added or removed) and e["status"] != lifecycle.TERMINATED:
+            parts = ([f"新增{'、'.join(added)}"] if added else []) + (
+                [f"删除{'、'.join(removed)}"] if removed else []
+            )
+            row(SCOPE, e, "；".join(parts))
+        if e["term_end"] != prev["term_end"]:
+            row(RENEWED, e, f"有效期至{e['term_end']}")
+        if e["status"] != prev["status"]:
+            if e["status"] == lifecycle.TERMINATED:
+                row(ENDED, e, e["end_reason"])
+            elif e["status"] == lifecycle.SUSPENDED:
+                row(SUSPENDED, e, "立案调查期间暂停")
+            elif prev["status"] == lifecycle.SUSPENDED:
+                row(RESTORED, e, "调查结束恢复")
+    return changes
+
+
+def digest_of(entries: Sequence[Mapping[str, Any]]) -> str:
+    """SHA-256 of an edition's entries in canonical JSON."""
+    text = json.dumps(list(entries), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
