@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from casework import registry as r
@@ -17,7 +18,7 @@ from casework.demo.calls import (
     Call,
     CallPlanner,
 )
-from casework.demo.timeline import Ref, wd
+from casework.demo.timeline import Ctx, Lazy, Ref, wd
 from casework.demo.world import World, institution_actor
 from casework.registry import scenario
 from casework.registry.selection import SELECTION_METHODS
@@ -89,6 +90,16 @@ def emit_call(world: World, call: Call) -> None:
         if app.fate == FILED:
             tl.command(
                 app.filed_on,
+                f"报送省厅{app.key}",
+                r.report_to_province,
+                officer,
+                city_code=call.city,
+                kind=Lazy(partial(report_kind, key=app.key)),
+                case_ids=[Ref("app", app.key)],
+                on=app.filed_on,
+            )
+            tl.command(
+                app.filed_on,
                 f"出具备案回执{app.key}",
                 r.file_application,
                 officer,
@@ -98,8 +109,17 @@ def emit_call(world: World, call: Call) -> None:
             )
 
 
+def report_kind(ctx: Ctx, key: int) -> str:
+    """SEL-08: a scope addition is reported as 范围调整, a new filing as 备案."""
+    from casework.queries.notices import application_record
+
+    record = application_record(ctx.store, ctx[("app", key)]) or {}
+    return "范围调整" if record.get("kind") == "范围新增" else "备案"
+
+
 def emit_application(world: World, call: Call, app: Application) -> None:
-    """SEL-03/SEL-04: a panel of 3–5, each member's checklist, the city's decision (SEL-07)."""
+    """SEL-02…SEL-04: the city accepts the application (受理), a panel of 3–5, each member's
+    checklist, the city's decision (SEL-07)."""
     tl = world.timeline
     officer, manager = scenario.city_officer(call.city), scenario.city_manager(call.city)
     applicant = institution_actor(world, app.inst)
@@ -123,6 +143,14 @@ def emit_application(world: World, call: Call, app: Application) -> None:
             application_id=Ref("app", app.key),
         )
         return
+    tl.command(  # SEL-02: the city found it complete; only then is a panel formed
+        app.panel_on,
+        f"受理申请{app.key}",
+        r.accept_application,
+        officer,
+        application_id=Ref("app", app.key),
+        on=app.panel_on,
+    )
     members = [{"username": u, "is_leader": i == 0} for i, u in enumerate(app.members)]
     extra = random.Random(app.key).choice(SELECTION_METHODS[2:])
     tl.command(

@@ -6,6 +6,7 @@ addition extends a filing's projects while its code and term stay unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -13,10 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from casework import settings
-from casework.domain import calendar, lifecycle, rules
+from casework.domain import calendar, lifecycle, limits, rules
 from casework.domain.terms import filing_term
 from casework.errors import PermissionDenied, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER
+from casework.registry.province import ensure_reported
 from casework.registry.selection import (
     SCOPE_ADDITION,
     application_city,
@@ -186,7 +188,7 @@ def application_codes(tx: Tx, application_id: int) -> list[str]:
     return sorted(tx.conn.execute(q).scalars())
 
 
-@command("出具备案回执", rules=("SEL-05", "ATT2-TERM"), roles=CITY)
+@command("出具备案回执", rules=("SEL-05", "SEL-08", "ATT2-TERM"), roles=CITY)
 def file_application(tx: Tx, *, application_id: int, on: date) -> int:
     """SEL-05: a noticed application with no objection is filed.
 
@@ -201,11 +203,13 @@ def file_application(tx: Tx, *, application_id: int, on: date) -> int:
         filing = tx.get(filings, "备案", id=app["filing_id"])
         lifecycle.APPLICATION.target("file", app["status"])
         filing_target(tx.conn, filing, "adjust_scope", on)
+        ensure_reported(tx, application_id)
         tx.cite("SEL-06")
         add_projects(tx, filing["id"], codes, on, "范围新增", application_id)
         move_application(tx, app, "file")
         return int(filing["id"])
     lifecycle.APPLICATION.target("file", app["status"])
+    ensure_reported(tx, application_id)
     if live_filing(tx, app["institution_id"]) is not None:
         raise RuleViolation("该单位已有有效备案，新增项目应按范围调整程序办理", rule_id="SEL-06")
     term = filing_term(on)
@@ -305,6 +309,21 @@ def ensure_may_assess(tx_or_conn: Any, filing_id: int, project_code: str, on: da
         raise RuleViolation(f"项目{project_code}不在备案考核范围内", rule_id="ATT4-SCOPE")
 
 
+EXISTING_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{4,39}")
+"""A code taken over from before casework: capitals, digits and hyphens (3701LEGACY001,
+SD3701-2023-001), 5 to 40 characters, holding the city's four-digit prefix."""
+
+
+def check_existing_code(code: str, city_code: str) -> None:
+    """SEL-05: an original institution code has the shape of one and names its own city."""
+    if not EXISTING_CODE.fullmatch(code) or city_code[:4] not in code:
+        raise RuleViolation(
+            f"机构代码“{limits.shown(code)}”格式不正确：应为5—40位大写字母、数字或连字符，"
+            f"并含本市代码{city_code[:4]}（如 {city_code[:4]}ZK2023001）",
+            rule_id="SEL-05",
+        )
+
+
 @command("登记存量备案", rules=("SEL-05", "ATT2-TERM"), roles=CITY)
 def register_existing_filing(
     tx: Tx,
@@ -325,6 +344,7 @@ def register_existing_filing(
     if live_filing(tx, institution_id) is not None:
         raise RuleViolation(f"{inst['name']}已有有效备案", rule_id="SEL-06")
     code = code.strip()
+    check_existing_code(code, inst["city_code"])
     if (
         not code
         or tx.conn.execute(

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from casework import registry as r
-from casework.domain import calendar, rubrics, rules
+from casework.domain import calendar, lifecycle, rubrics, rules
 from casework.domain.identifiers import make_uscc
 from casework.domain.reference import cities as reference_cities
 from casework.registry.actors import (
@@ -40,8 +40,49 @@ def expert(username: str) -> Actor:
 
 
 def seed_reference(store: Store) -> None:
-    """The 16 prefecture-level cities (idempotent)."""
+    """The 16 prefecture-level cities and the province's user (idempotent).
+
+    Every command re-reads its actor from ``users`` (SUP-01), so the province acts as a user.
+    """
+    from sqlalchemy import select
+
+    from casework.store.tables import users
+
     r.load_cities(store, SYSTEM_ACTOR, rows=reference_cities().to_dict("records"))
+    with store.read() as conn:
+        known = conn.execute(
+            select(users.c.username).where(users.c.username == PROVINCE_ACTOR.username)
+        ).first()
+    if known is None:
+        r.add_user(
+            store,
+            SYSTEM_ACTOR,
+            username=PROVINCE_ACTOR.username,
+            display_name=PROVINCE_ACTOR.display_name,
+            role=PROVINCE,
+        )
+
+
+def ensure_user(store: Store, actor: Actor) -> Actor:
+    """Register ``actor`` as a stored user if it is not one yet (idempotent); returns it."""
+    from sqlalchemy import select
+
+    from casework.store.tables import users
+
+    with store.read() as conn:
+        known = conn.execute(select(users.c.username).where(users.c.username == actor.username))
+        if known.first() is not None:
+            return actor
+    r.add_user(
+        store,
+        SYSTEM_ACTOR,
+        username=actor.username,
+        display_name=actor.display_name or actor.username,
+        role=actor.role,
+        city_code=actor.city_code,
+        institution_id=actor.institution_id,
+    )
+    return actor
 
 
 def seed_city_users(store: Store, city_code: str, experts: int = 5) -> list[str]:
@@ -86,15 +127,16 @@ def full_selection_rows(met: bool = True, failing: Sequence[str] = ()) -> list[d
 def renewal_rows(score: float = 100.0) -> list[dict[str, Any]]:
     """A valid Attachment 4 sheet whose total is close to ``score`` (items lost from the end)."""
     rubric = rubrics.load("renewal")
+    step = rubric.point_step  # REN-07: 基本符合 points in the rubric's steps
     rows = []
     to_lose = max(0.0, rules.MAX_SCORE - score)
     for item_id, points in reversed(list(rubric.item_points.items())):
         if to_lose >= points:
             rows.append({"item_id": item_id, "verdict": rules.VERDICT_NONE, "points": 0.0})
             to_lose -= points
-        elif to_lose > 0 and points - to_lose >= rules.PARTIAL_POINTS_STEP:
-            half = max(rules.PARTIAL_POINTS_STEP, round((points - to_lose) * 2) / 2)
-            half = min(half, points - rules.PARTIAL_POINTS_STEP)
+        elif to_lose > 0 and points - to_lose >= step:
+            half = max(step, round((points - to_lose) / step) * step)
+            half = min(half, points - step)
             rows.append({"item_id": item_id, "verdict": rules.VERDICT_PARTIAL, "points": half})
             to_lose = 0.0
         else:
@@ -183,12 +225,18 @@ def select_and_file(
         on=on,
     )
     ids["application_id"] = app_id
-    if stop_at == "已提交":
+    if stop_at == lifecycle.APPLICATION_SUBMITTED:
+        return ids
+    if stop_at == lifecycle.APPLICATION_RETURNED:
+        r.return_application(store, officer, application_id=app_id, missing=["人员花名册"], on=on)
+        return ids
+    r.accept_application(store, officer, application_id=app_id, on=on)  # complete (SEL-02)
+    if stop_at == lifecycle.APPLICATION_ACCEPTED:
         return ids
     members = [{"username": e, "is_leader": i == 0} for i, e in enumerate(experts[:3])]
     panel_id = r.constitute_panel(store, officer, application_id=app_id, members=members, on=on)
     ids["panel_id"] = panel_id
-    if stop_at == "评估中":
+    if stop_at == lifecycle.APPLICATION_EVALUATING:
         return ids
     submit_selection_sheets(store, panel_id, [str(m["username"]) for m in members])
     decided = calendar.add_workdays(on, 10)
@@ -200,23 +248,42 @@ def select_and_file(
         on=decided,
         override_reason=override_reason,
     )
-    if stop_at == "拟备案":
+    if stop_at == lifecycle.APPLICATION_PROPOSED:
         return ids
     notice_on = calendar.add_workdays(decided, 1)
     notice_id = r.open_notice(
         store, officer, city_code=city_code, application_ids=[app_id], opens_on=notice_on
     )
     ids["notice_id"] = notice_id
-    if stop_at == "公示中":
+    if stop_at == lifecycle.APPLICATION_NOTICED:
         return ids
     end = calendar.notice_end(notice_on)
     r.close_notice(store, officer, notice_id=notice_id, on=end + timedelta(days=1))
-    if stop_at == "公示无异议":
+    if stop_at == lifecycle.APPLICATION_CLEARED:
         return ids
+    report_filing(store, city_code, app_id, end + timedelta(days=2))
     ids["filing_id"] = r.file_application(
         store, officer, application_id=app_id, on=end + timedelta(days=3)
     )
     return ids
+
+
+def report_filing(store: Store, city_code: str, application_id: int, on: date) -> int:
+    """SEL-08: report a cleared application to the province (备案 or 范围调整)."""
+    from casework.queries.notices import application_record
+
+    record = application_record(store, application_id) or {}
+    kind = "范围调整" if record.get("kind") == "范围新增" else "备案"
+    return int(
+        r.report_to_province(
+            store,
+            city_officer(city_code),
+            city_code=city_code,
+            kind=kind,
+            case_ids=[application_id],
+            on=on,
+        )
+    )
 
 
 def attachment5(
@@ -279,7 +346,7 @@ def renew(
             )
         ).scalar_one()
     ids: dict[str, Any] = {"round_id": round_id, "renewal_id": renewal_id}
-    if stop_at == "待自评":
+    if stop_at == lifecycle.RENEWAL_AWAITING_SELF:
         return ids
     r.submit_renewal(
         store,
@@ -290,14 +357,14 @@ def renew(
         self_veto=veto_rows(),
         on=opened + timedelta(days=10),
     )
-    if stop_at == "已提交":
+    if stop_at == lifecycle.RENEWAL_SUBMITTED:
         return ids
     members = [{"username": e, "is_leader": i == 0} for i, e in enumerate(experts[: len(scores)])]
     panel_id = r.constitute_group(
         store, officer, renewal_id=renewal_id, members=members, on=opened + timedelta(days=40)
     )
     ids["panel_id"] = panel_id
-    if stop_at == "评估中":
+    if stop_at == lifecycle.RENEWAL_EVALUATING:
         return ids
     for m, score in zip(members, scores, strict=True):
         who = expert(str(m["username"]))

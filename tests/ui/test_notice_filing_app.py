@@ -15,6 +15,7 @@ from casework.store.tables import applications, filings, notices, objections, re
 from casework.ui import notice_filing
 from casework.ui.notice_filing import NoticeFilingPage
 from casework.ui.notice_filing.notice import NOT_UPHELD, UPHELD, NoticePanel
+from casework.ui.province_reports import CityReportsPage
 from tests.registry.conftest import JINAN, QINGDAO, World
 
 from .worlds import (
@@ -162,6 +163,31 @@ def test_closing_the_notice_on_its_last_day_is_refused_and_the_message_shown_sel
     assert status(world, ids["a"]) == "公示中"
 
 
+def report_cleared(page: NoticeFilingPage) -> None:
+    """SEL-08: report every cleared new filing on the 报送省厅 page, then look again."""
+    reports = CityReportsPage(page.ctx)
+    reports.cases.value = tuple(v for _, v in reports.cases.options)
+    reports.send.click()
+    page.filing.refresh()
+
+
+def test_a_cleared_application_is_offered_for_its_receipt_only_once_reported_sel_08(
+    world: World, page: NoticeFilingPage, ids: dict[str, Any]
+) -> None:
+    noticed(page, ids["a"])
+    page.ctx.today = AFTER_END
+    assert page.panel is not None
+    page.panel.close_button.click()
+    offered_before = [v for _, v in page.filing.apps.options]
+    listed_before = page.filing.listing.value
+
+    report_cleared(page)
+
+    assert offered_before == [] and "尚未报省厅" in listed_before
+    assert [v for _, v in page.filing.apps.options] == [ids["a"]]
+    assert "已报省厅" in page.filing.listing.value
+
+
 def test_an_upheld_objection_keeps_its_application_from_filing_and_the_other_is_filed_sel_05(
     world: World, page: NoticeFilingPage, ids: dict[str, Any]
 ) -> None:
@@ -177,6 +203,7 @@ def test_an_upheld_objection_keeps_its_application_from_filing_and_the_other_is_
     panel.resolve_button.click()
     page.ctx.today = AFTER_END
     panel.close_button.click()
+    report_cleared(page)
 
     page.filing.apps.value = tuple(v for _, v in page.filing.apps.options)
     page.filing.file_button.click()
@@ -199,6 +226,7 @@ def test_the_receipt_shows_institution_code_and_the_3_year_term_att2_term(
     page.ctx.today = AFTER_END
     assert page.panel is not None
     page.panel.close_button.click()
+    report_cleared(page)
     page.filing.apps.value = (ids["a"],)
 
     page.filing.file_button.click()

@@ -16,6 +16,7 @@ from casework.queries.notices import (
     city_applications,
     receipt,
 )
+from casework.queries.province import reported_applications
 from casework.ui.archiving import archive_after
 from casework.ui.context import AppContext
 from casework.ui.kit import (
@@ -54,7 +55,7 @@ class FilingSection:
         self.file_button = w.Button(description="出具备案回执", button_style="success")
         self.file_button.on_click(guarded(ctx, self.messages, "出具备案回执", self._file))
         self.filed = guard(
-            GuardedDropdown(options=[], description="已备案", layout=WIDE), ctx, "已备案申请"
+            GuardedDropdown(options=[], description=FILED, layout=WIDE), ctx, "已备案申请"
         )
         self.receipt = w.HTML()
         self.apps.observe(lambda _c: self._buttons(), names="value")
@@ -72,13 +73,25 @@ class FilingSection:
     def refresh(self) -> None:
         city = self.page.city_code
         cleared = city_applications(self.ctx.store, city, (CLEARED,))
+        reported = reported_applications(self.ctx.store, city)
+        cleared["province"] = [
+            "已报省厅" if a in reported else "未报省厅" for a in cleared["application_id"]
+        ]
+        waiting = int((cleared["province"] == "未报省厅").sum())
         self.listing.value = (
-            table_html(cleared, APP_HEADERS)
+            table_html(cleared, {**APP_HEADERS, "province": "报省厅"})
+            + (
+                f'<div class="cw-info">{waiting}件尚未报省厅：请先在“报送省厅”中报送，'
+                "报送后方可出具备案回执（SEL-08）</div>"
+                if waiting
+                else ""
+            )
             if len(cleared)
             else "<p>暂无公示期满无异议、待备案的申请</p>"
         )
         keep = self.apps.value
-        self.apps.options = options(cleared, "application_id", application_label)
+        ready = cleared[cleared["province"] == "已报省厅"]
+        self.apps.options = options(ready, "application_id", application_label)
         ids = {value for _, value in self.apps.options}
         self.apps.value = tuple(v for v in keep if v in ids)
         filed = city_applications(self.ctx.store, city, (FILED,))
