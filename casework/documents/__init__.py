@@ -1,8 +1,13 @@
 """Official documents generated from case data, never typed by hand.
 
-Letters the bureau stamps and sends (Attachments 2/2-1, 3/3-1, 7/7-1, 8), printable forms
-(Attachments 4, 5, 6) and the texts the city publishes (征集公告, 公示, 续期评估通知, 续期结果公布),
-as ``.docx`` in official-document layout and as PDF with the Chinese fonts embedded.
+Letters the bureau stamps and sends (Attachments 2/2-1, 3/3-1, 7/7-1, 8; the suspension notice
+and the written findings of an investigation, EXIT-04/EXIT-05; the reports to the province,
+SEL-08/REN-08), printable forms (Attachments 4, 5, 6) and the texts the city publishes (征集公告,
+公示, 续期评估通知, 续期结果公布), as ``.docx`` in official-document layout (GB/T 9704-2012,
+official fonts named) and as PDF with the installed Chinese fonts embedded.
+
+Every file is named ``<city>-<document>-<case>``, so no document of one case or city overwrites
+another's. :data:`KINDS` is the registry the ``casework letter`` command lists.
 
 ``build`` reads the case, checks it and returns the validated document model; ``write`` renders
 it. A wrong or missing field refuses the document with every problem named
@@ -11,16 +16,26 @@ it. A wrong or missing field refuses the document with every problem named
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from casework.documents import forms, gather, letters, publications
+from casework.documents import (
+    exit_notices,
+    forms,
+    gather,
+    letters,
+    province,
+    publications,
+    revocation,
+    sources,
+)
 from casework.documents.config import DocumentSettings, load_settings
-from casework.documents.model import Document, DocumentRefused
+from casework.documents.model import DocNumber, Document, DocumentRefused, Signature, validate
 from casework.errors import CaseworkError
 from casework.store.engine import Store
 
@@ -42,6 +57,17 @@ class Kind:
 
 def _on(opts: dict[str, Any]) -> dict[str, Any]:
     return {k: opts[k] for k in ("issued_on", "department") if opts.get(k) is not None}
+
+
+def _renewal_city(store: Store, renewal_id: int) -> str:
+    from casework.queries.renewals import renewal_facts
+
+    return str(renewal_facts(store, renewal_id).filing.filing["city_code"])
+
+
+def _form(store: Store, renewal_id: int, document: Document) -> Document:
+    """A renewal form, placed in its city (the forms' case data carry no bureau)."""
+    return replace(document, city_code=_renewal_city(store, renewal_id))
 
 
 KINDS: dict[str, Kind] = {
@@ -79,7 +105,33 @@ KINDS: dict[str, Kind] = {
             "附件8",
             "备案编号",
             "EXIT-02, EXIT-06",
-            lambda s, i, c, o: letters.revocation_letter(gather.revocation(s, i, c, **_on(o))),
+            lambda s, i, c, o: revocation.revocation_letter(gather.revocation(s, i, c, **_on(o))),
+        ),
+        Kind(
+            "suspension",
+            "暂停考核活动通知",
+            "—",
+            "退出案件编号（违规调查）",
+            "EXIT-04",
+            lambda s, i, c, o: exit_notices.suspension_notice(sources.exit_case(s, i, c, **_on(o))),
+        ),
+        Kind(
+            "findings",
+            "书面核查意见",
+            "—",
+            "退出案件编号（违规调查）",
+            "EXIT-05",
+            lambda s, i, c, o: exit_notices.findings_letter(
+                sources.exit_case(s, i, c, findings=True, **_on(o))
+            ),
+        ),
+        Kind(
+            "province-report",
+            "报省厅报告",
+            "—",
+            "报省厅记录编号",
+            "SEL-08, REN-08",
+            lambda s, i, c, o: province.province_report(sources.province_report(s, i, c, **_on(o))),
         ),
         Kind(
             "att4",
@@ -87,8 +139,8 @@ KINDS: dict[str, Kind] = {
             "附件4",
             "续期评估案件编号",
             "REN-04, REN-07",
-            lambda s, i, c, o: forms.attachment4_sheets(
-                gather.renewal_sheets(s, i), f"续期评估明细表-{i}"
+            lambda s, i, c, o: _form(
+                s, i, forms.attachment4_sheets(gather.renewal_sheets(s, i), "续期评估明细表")
             ),
         ),
         Kind(
@@ -97,7 +149,9 @@ KINDS: dict[str, Kind] = {
             "附件5",
             "续期评估案件编号",
             "REN-02, ATT5-STATS",
-            lambda s, i, c, o: forms.attachment5(gather.application(s, i), f"备案续期申请表-{i}"),
+            lambda s, i, c, o: _form(
+                s, i, forms.attachment5(gather.application(s, i), "备案续期申请表")
+            ),
         ),
         Kind(
             "att6",
@@ -105,7 +159,9 @@ KINDS: dict[str, Kind] = {
             "附件6",
             "续期评估案件编号",
             "REN-04, REN-05",
-            lambda s, i, c, o: forms.attachment6(gather.opinion(s, i), f"续期评估组意见反馈表-{i}"),
+            lambda s, i, c, o: _form(
+                s, i, forms.attachment6(gather.opinion(s, i), "续期评估组意见反馈表")
+            ),
         ),
         Kind(
             "call",
@@ -153,9 +209,12 @@ def build(
     issued_on: date | None = None,
     department: str | None = None,
     on: date | None = None,
+    number: str | None = None,
     settings: DocumentSettings | None = None,
 ) -> Document:
-    """The validated document ``kind`` for case ``case_id`` (see :data:`KINDS`).
+    """The validated document ``kind`` for case ``case_id`` (see :data:`KINDS`), named
+    ``<city>-<document>-<case>``; ``number`` the registry number of its 发文字号 (printed when
+    the city configures a ``doc_number`` pattern in bureaus.yaml).
 
     Raises:
         DocumentRefused: a field is missing or wrong, or the case is not at that step.
@@ -165,7 +224,24 @@ def build(
         raise CaseworkError(f"未知的文书类型“{kind}”，可选：{'、'.join(KINDS)}")
     cfg = settings or load_settings()
     opts = {"issued_on": issued_on, "department": department, "on": on}
-    return KINDS[kind].make(store, case_id, cfg, opts)
+    made = KINDS[kind].make(store, case_id, cfg, opts)
+    return _finish(made, KINDS[kind], case_id, cfg, number)
+
+
+def _finish(
+    document: Document, kind: Kind, case_id: int, cfg: DocumentSettings, number: str | None
+) -> Document:
+    """Name the file after city, document and case, and put the 发文字号 above the title."""
+    city = cfg.city_name(document.city_code) if document.city_code else "全省"
+    name = f"{city}-{document.name}-{kind.case.split('（')[0]}{case_id}"
+    blocks = document.blocks
+    signed = [b for b in blocks if isinstance(b, Signature)]
+    year = re.match(r"(\d{4})年", signed[0].dated) if signed else None
+    if number and year and document.city_code:
+        text = cfg.bureau(document.city_code).number(int(year.group(1)), number)
+        if text:
+            blocks = (DocNumber(text), *blocks)
+    return validate(replace(document, name=name, blocks=blocks))
 
 
 def render(
@@ -179,7 +255,6 @@ def render(
     Every document is validated before anything is written; on any failure nothing is left.
     """
     from casework.documents.docx import write_docx
-    from casework.documents.model import validate
     from casework.documents.pdf import docx_to_pdf
 
     if fmt not in FORMATS:
@@ -190,9 +265,11 @@ def render(
     output_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "docx":
         return [write_docx(d, cfg, output_dir / f"{d.name}.docx") for d in documents]
+    from casework.documents.fonts import substitutes
+
     with tempfile.TemporaryDirectory(prefix="casework-docx-") as scratch:
-        sources = [write_docx(d, cfg, Path(scratch) / f"{d.name}.docx") for d in documents]
-        return docx_to_pdf(sources, output_dir)
+        made = [write_docx(d, cfg, Path(scratch) / f"{d.name}.docx") for d in documents]
+        return docx_to_pdf(made, output_dir, substitutes(cfg.fonts))
 
 
 def write(
@@ -207,4 +284,13 @@ def write(
     return render([build(store, kind, case_id, **options)], fmt, output_dir)[0]
 
 
-__all__ = ["FORMATS", "KINDS", "Document", "DocumentRefused", "Kind", "build", "render", "write"]
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "Document",
+    "DocumentRefused",
+    "Kind",
+    "build",
+    "render",
+    "write",
+]

@@ -7,7 +7,9 @@ feedback form. Signature lines stay blank for the hand that signs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import date
 
 from casework.documents.cases import ApplicationCase, OpinionCase, SheetCase
 from casework.documents.model import (
@@ -62,42 +64,82 @@ def _sheet_problems(case: SheetCase) -> list:
     return found
 
 
+def _runs(
+    rows: list[tuple[str, ...]], col: int, within: int | None = None
+) -> list[tuple[int, int, int, int]]:
+    """Merges of consecutive equal cells of column ``col`` (inside one run of ``within``), as
+    the notice merges 一级指标 and 二级指标 over their rows."""
+    out, start = [], 0
+    for r in range(1, len(rows) + 1):
+        same = r < len(rows) and rows[r][col] == rows[start][col]
+        if same and within is not None:
+            same = rows[r][within] == rows[start][within]
+        if not same:
+            if r - 1 > start:
+                out.append((start, col, r - 1, col))
+            start = r
+    return out
+
+
+def _blank_covered(
+    rows: list[tuple[str, ...]], merges: list[tuple[int, int, int, int]]
+) -> list[tuple[str, ...]]:
+    cells = [list(r) for r in rows]
+    for r0, c0, r1, c1 in merges:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    cells[r][c] = ""
+    return [tuple(r) for r in cells]
+
+
 def _sheet_blocks(case: SheetCase) -> list[Block]:
+    """One sheet laid out as the notice's Attachment 4: the scored table with its 总分 row, the
+    不合格项 rows under the same header, the signature line and the note."""
     rubric = case.rubric
     items = rubric.items
-    rows = []
+    rows: list[tuple[str, ...]] = []
+    group_points = rubric.groups.set_index("group_no")["points"]
     for rec in items.itertuples(index=False):
         verdict, points = case.rows[rec.item_id]
-        group_points = rubric.groups.set_index("group_no")["points"][rec.group_no]
         rows.append(
             (
-                f"{rec.group}（{_points(group_points)}分）",
+                f"{rec.group}（{_points(group_points[rec.group_no])}分）",
                 rec.indicator,
                 rec.criterion,
                 _points(rec.points),
                 f"{_points(points)}（{verdict}）",
             )
         )
+    merges = _runs(rows, 0) + _runs(rows, 1, within=0)
+    rows = _blank_covered(rows, merges)
     total = sum(p for _, p in case.rows.values())
     rows.append(("总分", "", "", _points(float(rubric.items["points"].sum())), _points(total)))
-    veto_rows = tuple(
-        (f"{i}.{text}", YES if case.veto.get(vid) else NO)
-        for i, (vid, text) in enumerate(
-            zip(rubric.veto_items["veto_id"], rubric.veto_items["text"], strict=True), 1
+    vetoes = list(zip(rubric.veto_items["veto_id"], rubric.veto_items["text"], strict=True))
+    for i, (vid, text) in enumerate(vetoes, 1):
+        rows.append(
+            ("不合格项" if i == 1 else "", "", f"{i}.{text}", YES if case.veto.get(vid) else NO, "")
         )
-    )
-    evaluated = date_text(case.evaluated_on) if case.evaluated_on else "        年  月  日"
+    first_veto = len(items) + 1
+    if vetoes:
+        merges.append((first_veto, 0, first_veto + len(vetoes) - 1, 1))
+    evaluated = date_text(case.evaluated_on) if case.evaluated_on else "　　　　年　　月　　日"
+    legend = str(rubric.legend).replace(",", "，")
     return [
         Heading(ATT4_TITLE),
         Paragraph(f"机构名称：{case.institution}", indent=False),
         Paragraph(f"评估时间：{evaluated}", indent=False),
         Table(
-            ("一级指标", "二级指标", f"评分标准（{rubric.legend}）", "分值", "评分"),
+            ("一级指标", "二级指标", f"评分标准（{legend}）", "分值", "评分"),
             tuple(rows),
-            widths=(1.6, 1.6, 5.0, 0.8, 1.4),
+            widths=(1.6, 1.6, 5.0, 1.0, 1.4),
+            merges=tuple(merges),
         ),
-        Table(("不合格项", "是否存在"), veto_rows, widths=(7.5, 2.0)),
-        Paragraph(f"评估人员：{case.author}（{case.author_role}）　　签字：", indent=False),
+        Paragraph(
+            f"评估人员（签字）：　　　　　　　　（{case.author}，{case.author_role}）",
+            indent=False,
+            gap=True,
+        ),
         Paragraph("年　　月　　日", indent=False, align="right"),
         Paragraph("备注：评估人员为专项职业能力考核机构负责人或续期评估组专家。", indent=False),
     ]
@@ -120,15 +162,148 @@ def attachment4_sheets(cases: Sequence[SheetCase], name: str) -> Document:
         "评估人员": "、".join(c.author for c in cases),
         "总分": "、".join(_points(sum(p for _, p in c.rows.values())) for c in cases),
     }
-    return validate(Document("att4", name, tuple(blocks), facts, ("REN-04", "REN-07")))
+    return validate(
+        Document(
+            "att4", name, tuple(blocks), facts, ("REN-04", "REN-07"), city_code=cases[0].city_code
+        )
+    )
 
 
 def _flag(value: object) -> str:
     return "是☑ 否□" if value is True else ("是□ 否☑" if value is False else "是□ 否□")
 
 
+def _v(value: object) -> str:
+    """A value as the form prints it: a missing one (None, NaN, empty) as —."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = str(value).strip()
+    return text if text and text.lower() not in ("nan", "none", "nat") else "—"
+
+
+def _day(value: object) -> str:
+    """An ISO date as 2025年5月10日; anything else as printed by :func:`_v`."""
+    try:
+        return date_text(date.fromisoformat(str(value)))
+    except ValueError:
+        return _v(value)
+
+
+ATT5_NOTE = (
+    "备注：1.本表所填写内容须真实无误。2.有关内容如在本表内填写不完，可另加A4纸附页。"
+    "3.表中需选择的栏目，在相应项目后方框内打“√”。4.本表需正反面打印报送。"
+)
+RENEWAL_PLEDGE = (
+    "本单位申请专项职业能力考核机构备案续期，继续面向社会开展专项职业能力考核工作。"
+    "在下一个备案期内，本单位承诺严格落实专项职业能力考核各项工作要求，"
+    "确保专项职业能力考核质量和服务水平。"
+)
+INTEGRITY = "本单位承诺填写内容、报送材料真实有效，如有弄虚作假，愿意承担相应责任。"
+SIGN_LINES = "法定代表人（签字）：\n单位名称（公章）　　　　年　　月　　日"
+"""Each of 备案续期申请 and 诚信声明 carries its own signature and seal (Attachment 5)."""
+
+
+def _att5_rows(
+    case: ApplicationCase,
+) -> tuple[list[tuple[str, ...]], list[tuple[int, int, int, int]]]:
+    """Attachment 5 as one five-column grid with the notice's merged cells."""
+    app = case.application
+    rows: list[tuple[str, ...]] = []
+    merges: list[tuple[int, int, int, int]] = []
+
+    def add(*cells: str, spans: tuple[tuple[int, int], ...] = ()) -> None:
+        r = len(rows)
+        rows.append(tuple(cells) + ("",) * (5 - len(cells)))
+        merges.extend((r, a, r, b) for a, b in spans)
+
+    def down(r0: int, col: int) -> None:
+        if len(rows) - 1 > r0:
+            merges.append((r0, col, len(rows) - 1, col))
+
+    t = case.term
+    held = [p for p in app.get("projects") or [] if int(p.get("assessed") or 0) > 0]
+    first = app.get("first_assessment_on")
+    site = str(app.get("site") or "")
+    add("一、机构信息", spans=((0, 4),))
+    add("考核机构名称", case.institution, spans=((1, 4),))
+    add("考核机构地址", _v(case.address), spans=((1, 4),))
+    add("考核机构代码", case.code, "统一社会信用代码", _v(case.uscc), spans=((3, 4),))
+    add("联系人", _v(case.contact), "职务", _v(app.get("position")), spans=((3, 4),))
+    add("联系电话", _v(case.phone), "电子邮箱", _v(app.get("email")), spans=((3, 4),))
+    changed = _v(app.get("changed_items")) if app.get("qualification_changed") else ""
+    add(
+        "主体资质是否变更",
+        _flag(app.get("qualification_changed")),
+        "变更项",
+        f"{changed}（证明材料附后）" if changed else "（证明材料附后）",
+        spans=((3, 4),),
+    )
+    add(
+        "信用情况是否良好",
+        _flag(app.get("credit_good")),
+        "（银行资信证明、信用报告附后）",
+        spans=((2, 4),),
+    )
+    add("二、基本情况", spans=((0, 4),))
+    add(
+        "当前备案期限",
+        f"自{t.first_month.year}年{t.first_month.month}月至{t.last_month.year}年{t.last_month.month}月",
+        spans=((1, 4),),
+    )
+    first_text = _day(first) if held else "—"
+    add(
+        "备案期内是否开展考核",
+        f"{_flag(bool(held))}　备案期内初次考核时间：{first_text}",
+        spans=((1, 4),),
+    )
+    r0 = len(rows)
+    add("考核情况", "考核项目", "考核人次", "取证人次", "通过率")
+    for p in app.get("projects") or []:
+        assessed, certified = int(p.get("assessed") or 0), int(p.get("certified") or 0)
+        rate = f"{certified / assessed:.2%}" if assessed else "—"
+        label = case.project_names.get(p["project_code"], p["project_code"])
+        add("", label, str(assessed), str(certified), rate)
+    down(r0, 0)
+    r0 = len(rows)
+    own = (
+        "自有场地☑ 租用场地□"
+        if site == "自有场地"
+        else ("自有场地□ 租用场地☑" if site == "租用场地" else "自有场地□ 租用场地□")
+    )
+    add("考核资源", "考核场地情况", own, spans=((2, 4),))
+    add("", "", "场地地址", _v(app.get("site_address")), spans=((3, 4),))
+    merges.append((r0, 1, r0 + 1, 1))
+    r1 = len(rows)
+    for key, label in (
+        ("evaluators", "考评人员数量"),
+        ("supervisors", "督导人员数量"),
+        ("item_writers", "命题专家数量"),
+        ("staff", "工作人员数量"),
+    ):
+        add("", "人员情况" if key == "evaluators" else "", label, _v(app.get(key)), spans=((3, 4),))
+    merges.append((r1, 1, len(rows) - 1, 1))
+    r1 = len(rows)
+    add("", "考核题库情况", "考核项目", "卷库（套）", "题库（道）")
+    for b in app.get("question_banks") or []:
+        name = case.project_names.get(b["project_code"], b["project_code"])
+        add("", "", name, _v(b.get("papers")), _v(b.get("items")))
+    down(r1, 1)
+    down(r0, 0)
+    add("三、工作总结", spans=((0, 4),))
+    r0 = len(rows)
+    add("备案期内工作总结", "工作开展情况", _v(app.get("summary")), spans=((2, 4),))
+    add("", "下步工作规划", _v(app.get("plan")), spans=((2, 4),))
+    add("", "问题与建议", _v(app.get("issues")), spans=((2, 4),))
+    down(r0, 0)
+    add("备案续期申请", f"{RENEWAL_PLEDGE}\n{SIGN_LINES}", spans=((1, 4),))
+    add("诚信声明", f"{INTEGRITY}\n{SIGN_LINES}", spans=((1, 4),))
+    return rows, merges
+
+
 def attachment5(case: ApplicationCase, name: str) -> Document:
-    """Attachment 5 (备案续期申请表) as submitted (REN-02), with 通过率 per project (ATT5-STATS)."""
+    """Attachment 5 (备案续期申请表) as submitted (REN-02), laid out as the notice's form:
+    every row, both 附后 notes, the site checkboxes, both signature lines and notes 1–4, with
+    通过率 per project (ATT5-STATS)."""
     app = case.application
     projects = app.get("projects") or []
     if not projects or not case.institution.strip() or not case.code.strip():
@@ -137,90 +312,37 @@ def attachment5(case: ApplicationCase, name: str) -> Document:
             [problem("—", "续期申请", "（未提交）", "机构须已提交续期申请（附件5）", "REN-02")],
             rule_id="REN-02",
         )
-    t = case.term
-    site = str(app.get("site") or "")
-    info = (
-        ("考核机构名称", case.institution),
-        ("考核机构地址", case.address or "—"),
-        ("考核机构代码", case.code),
-        ("统一社会信用代码", case.uscc),
-        ("联系人", f"{case.contact or '—'}（职务：{app.get('position') or '—'}）"),
-        ("联系电话", f"{case.phone or '—'}（电子邮箱：{app.get('email') or '—'}）"),
-        (
-            "主体资质是否变更",
-            f"{_flag(app.get('qualification_changed'))} {app.get('changed_items') or ''}",
-        ),
-        ("信用情况是否良好", _flag(app.get("credit_good"))),
-        (
-            "当前备案期限",
-            f"自{t.first_month.year}年{t.first_month.month}月至{t.last_month.year}年{t.last_month.month}月",
-        ),
-        ("备案期内初次考核时间", str(app.get("first_assessment_on") or "—")),
-    )
-    stats = []
-    for p in projects:
-        assessed, certified = int(p["assessed"]), int(p["certified"])
-        rate = f"{certified / assessed:.2%}" if assessed else "—"
-        label = case.project_names.get(p["project_code"], p["project_code"])
-        stats.append((label, str(assessed), str(certified), rate))
-    resources = (
-        ("考核场地情况", f"{site or '—'}；场地地址：{app.get('site_address') or '—'}"),
-        ("考评人员数量", str(app.get("evaluators", "—"))),
-        ("督导人员数量", str(app.get("supervisors", "—"))),
-        ("命题专家数量", str(app.get("item_writers", "—"))),
-        ("工作人员数量", str(app.get("staff", "—"))),
-    )
-    banks = tuple(
-        (
-            case.project_names.get(b["project_code"], b["project_code"]),
-            str(b.get("papers", "—")),
-            str(b.get("items", "—")),
-        )
-        for b in app.get("question_banks") or []
-    )
-    summary = (
-        ("工作开展情况", str(app.get("summary") or "—")),
-        ("下步工作规划", str(app.get("plan") or "—")),
-        ("问题与建议", str(app.get("issues") or "—")),
-    )
+    rows, merges = _att5_rows(case)
     blocks: list[Block] = [
         Heading(ATT5_TITLE),
-        Heading("一、机构信息", level=2),
-        Table(("项目", "内容"), info, widths=(2.5, 7.0), header=False),
-        Heading("二、基本情况", level=2),
         Table(
-            ("考核项目", "考核人次", "取证人次", "通过率"),
-            tuple(stats),
-            widths=(4.0, 2.0, 2.0, 1.5),
+            ("栏目", "内容", "", "", ""),
+            tuple(rows),
+            widths=(2.4, 2.2, 2.2, 1.6, 1.6),
+            header=False,
+            merges=tuple(merges),
         ),
-        Table(("考核资源", "情况"), resources, widths=(2.5, 7.0), header=False),
-        Table(
-            ("考核项目", "卷库（套）", "题库（道）"),
-            banks,
-            widths=(5.0, 2.0, 2.0),
-            allow_empty=True,
-        ),
-        Heading("三、工作总结", level=2),
-        Table(("备案期内工作总结", "内容"), summary, widths=(2.5, 7.0), header=False),
-        Paragraph(
-            "备案续期申请：本单位申请专项职业能力考核机构备案续期，继续面向社会开展专项职业能力"
-            "考核工作。在下一个备案期内，本单位承诺严格落实专项职业能力考核各项工作要求，"
-            "确保专项职业能力考核质量和服务水平。"
-        ),
-        Paragraph(
-            "诚信声明：本单位承诺填写内容、报送材料真实有效，如有弄虚作假，愿意承担相应责任。"
-        ),
-        Paragraph(
-            "法定代表人（签字）：　　　　　　单位名称（公章）　　　　年　　月　　日", indent=False
-        ),
+        Paragraph(ATT5_NOTE, indent=False),
+    ]
+    stats = [
+        (
+            case.project_names.get(p["project_code"], p["project_code"]),
+            p["assessed"],
+            p["certified"],
+        )
+        for p in projects
     ]
     facts = {
         "考核机构名称": case.institution,
         "考核机构代码": case.code,
-        "统一社会信用代码": case.uscc,
-        "考核情况": "；".join(f"{s[0]} {s[1]}/{s[2]}" for s in stats),
+        "统一社会信用代码": _v(case.uscc),
+        "考核情况": "；".join(f"{n} {a}/{c}" for n, a, c in stats),
     }
-    return validate(Document("att5", name, tuple(blocks), facts, ("REN-02", "ATT5-STATS")))
+    return validate(
+        Document(
+            "att5", name, tuple(blocks), facts, ("REN-02", "ATT5-STATS"), city_code=case.city_code
+        )
+    )
 
 
 def attachment6(case: OpinionCase, name: str) -> Document:
@@ -241,15 +363,14 @@ def attachment6(case: OpinionCase, name: str) -> Document:
         ("综合得分和等次", f"{case.composite:.2f}分，{case.grade}"),
         (
             "评估组对考核机构的意见建议",
-            case.opinion + ("（存在不合格项，已报告）" if case.veto_found else ""),
+            case.opinion
+            + ("（存在不合格项，已报告）" if case.veto_found else "")
+            + "\n评估组专家（签字）：\n　　　　　　　　　　年　　月　　日",
         ),
     )
     blocks: list[Block] = [
         Heading(ATT6_TITLE),
         Table(("项目", "内容"), rows, widths=(2.5, 7.0), header=False),
-        Paragraph(
-            "评估组专家（签字）：　　　　　　　　年　　月　　日", indent=False, align="right"
-        ),
         Paragraph(ATT6_NOTE, indent=False),
     ]
     facts = {
@@ -258,4 +379,6 @@ def attachment6(case: OpinionCase, name: str) -> Document:
         "等次": case.grade,
         "专家评分": rows[2][1],
     }
-    return validate(Document("att6", name, tuple(blocks), facts, ("REN-04", "REN-05")))
+    return validate(
+        Document("att6", name, tuple(blocks), facts, ("REN-04", "REN-05"), city_code=case.city_code)
+    )

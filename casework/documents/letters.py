@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from casework.documents.cases import ReceiptCase, RevocationCase, ScopeChangeCase
+from casework.documents.citations import PILOT_SCHEME, clause_citation
 from casework.documents.model import (
     Block,
     Document,
@@ -23,16 +24,13 @@ from casework.documents.model import (
     date_text,
     problem,
     refuse,
+    title,
     validate,
 )
 from casework.domain import rules
 from casework.domain.terms import FilingTerm
 from casework.errors import CaseworkError
 
-PILOT_SCHEME = (
-    "《山东省人力资源和社会保障厅关于印发〈山东省专项职业能力考核社会化改革试点方案〉的通知》"
-    f"（{rules.PILOT_SCHEME_NO}）"
-)
 WHO_ASSESSES = (
     "按照“谁考核、谁发证、谁负责”原则，请你单位严格依据相关政策规定，规范开展专项职业能力考核工作。"
 )
@@ -71,17 +69,24 @@ def _projects_problems(projects: tuple[str, ...], rule: str) -> list:
 
 
 def _letter(
-    title: str, addressee: str, body: list[str], annex_title: str, bureau: str, dated: str
+    heading: Heading, addressee: str, body: list[str], annex: Heading, bureau: str, dated: str
 ) -> Iterator[Block]:
-    yield Heading(title)
+    """The letter, its 附件说明 (a line below the body, continuation under the name) and the
+    attachment's first page (GB/T 9704-2012 7.3.4, 8)."""
+    yield heading
     yield Paragraph(f"{addressee}：", indent=False, align="left")
     for text in body:
         yield Paragraph(text)
-    yield Paragraph(f"附件：{annex_title}")
+    yield Paragraph(f"附件：{annex.text}", gap=True, hang=3, words=annex.words)
     yield Signature(bureau, dated)
     yield PageBreak()
     yield Label("附件")
-    yield Heading(annex_title)
+    yield annex
+
+
+def _scope_title(name: str, verb: str) -> Heading:
+    """Attachment 2-1/3-1/7-1's title: ``XXXX开展专项职业能力考核项目范围``."""
+    return title(name, verb, "专项职业能力考核", "项目范围")
 
 
 def _project_table(projects: tuple[str, ...], note: str) -> Table:
@@ -101,10 +106,10 @@ def filing_receipt(case: ReceiptCase) -> Document:
         f"机构代码为{case.code}，{case.term.receipt_text}。",
         WHO_ASSESSES,
     ]
-    annex = f"{name}开展专项职业能力考核项目范围"
+    annex = _scope_title(name, "开展")
     blocks = [
         *_letter(
-            f"关于同意{name}开展专项职业能力考核工作的函",
+            title("关于同意", name, "开展", "专项职业能力考核", "工作的函"),
             name,
             body,
             annex,
@@ -122,7 +127,14 @@ def filing_receipt(case: ReceiptCase) -> Document:
         "成文日期": date_text(case.issued_on),
     }
     return validate(
-        Document("receipt", f"备案回执-{case.code}", tuple(blocks), facts, ("SEL-05", "ATT2-TERM"))
+        Document(
+            "receipt",
+            f"备案回执-{case.code}",
+            tuple(blocks),
+            facts,
+            ("SEL-05", "ATT2-TERM"),
+            city_code=case.bureau.city_code,
+        )
     )
 
 
@@ -145,11 +157,11 @@ def scope_change_receipt(case: ScopeChangeCase) -> Document:
         f"机构代码（{case.code}）及有效期（{case.term.text}）不变。",
         WHO_ASSESSES,
     ]
-    annex = f"{name}调整专项职业能力考核项目范围"
+    annex = _scope_title(name, "调整")
     rows = tuple((str(i), p, how) for i, (p, how) in enumerate(case.changes, 1))
     blocks = [
         *_letter(
-            f"关于同意{name}调整专项职业能力考核范围信息的函",
+            title("关于同意", name, "调整", "专项职业能力考核", "范围信息的函"),
             name,
             body,
             annex,
@@ -167,7 +179,14 @@ def scope_change_receipt(case: ScopeChangeCase) -> Document:
         "成文日期": date_text(case.issued_on),
     }
     return validate(
-        Document("scope", f"范围调整回执-{case.code}", tuple(blocks), facts, ("SEL-06",))
+        Document(
+            "scope",
+            f"范围调整回执-{case.code}-{case.issued_on.isoformat()}",
+            tuple(blocks),
+            facts,
+            ("SEL-06",),
+            city_code=case.bureau.city_code,
+        )
     )
 
 
@@ -188,10 +207,10 @@ def renewal_receipt(case: ReceiptCase) -> Document:
         f"机构代码为{case.code}，{case.term.receipt_text}。",
         WHO_ASSESSES,
     ]
-    annex = f"{name}开展专项职业能力考核项目范围"
+    annex = _scope_title(name, "开展")
     blocks = [
         *_letter(
-            f"关于同意{name}继续开展专项职业能力考核工作的函",
+            title("关于同意", name, "继续开展", "专项职业能力考核", "工作的函"),
             name,
             body,
             annex,
@@ -209,51 +228,24 @@ def renewal_receipt(case: ReceiptCase) -> Document:
         "成文日期": date_text(case.issued_on),
     }
     return validate(
-        Document("renewal", f"续期回执-{case.code}", tuple(blocks), facts, ("REN-05", "ATT2-TERM"))
+        Document(
+            "renewal",
+            f"续期回执-{case.code}-{case.term.first_day.year}",
+            tuple(blocks),
+            facts,
+            ("REN-05", "ATT2-TERM"),
+            city_code=case.bureau.city_code,
+        )
     )
 
 
 def basis_text(basis: str) -> str:
     """The rule applied, worded for the letter: the notice cited by its full title."""
-    basis = basis.strip()
-    if basis.startswith(rules.NOTICE_NO):
-        rest = basis[len(rules.NOTICE_NO) :].strip()
-        return f"《{rules.NOTICE_TITLE}》（{rules.NOTICE_NO}）{rest}"
-    return basis
+    return clause_citation(basis)
 
 
 def revocation_letter(case: RevocationCase) -> Document:
-    """Attachment 8: the revocation letter, stating the circumstance and the rule applied
-    (EXIT-02 voluntary withdrawal, EXIT-06 violation)."""
-    circumstance = case.circumstance.strip().removesuffix("情形")
-    found = _common_problems(case.institution, None, None)
-    if not circumstance:
-        found.append(problem("—", "情形", case.circumstance, "须写明撤销备案的情形", "EXIT-06"))
-    if not case.basis.strip():
-        found.append(problem("—", "依据", case.basis, "须写明所依据的规定", "EXIT-06"))
-    if not case.revoked:
-        found.append(problem("—", "案件状态", "未撤销", "案件办结撤销备案后方可出具", "EXIT-06"))
-    if found:
-        raise refuse("撤销备案函（附件8）", found, rule_id="EXIT-06")
-    name = case.institution
-    basis = basis_text(case.basis)
-    blocks: list[Block] = [
-        Heading(f"关于撤销{name}专项职业能力考核机构备案的函"),
-        Paragraph(f"{name}：", indent=False, align="left"),
-        Paragraph(
-            f"因你单位出现{circumstance}情形，根据{basis}有关要求，现撤销你单位专项职业能力"
-            "考核机构备案。自收到本函之日起，你单位应全面停止专项职业能力考核组织实施活动，"
-            "并妥善做好历史证书维护、考核档案管理、参评人员服务等后续工作。"
-        ),
-        Signature(case.bureau.department, date_text(case.issued_on)),
-    ]
-    facts = {
-        "考核机构名称": name,
-        "情形": circumstance,
-        "依据": basis,
-        "落款": case.bureau.department,
-        "成文日期": date_text(case.issued_on),
-    }
-    return validate(
-        Document("revocation", f"撤销备案函-{name}", tuple(blocks), facts, ("EXIT-06", "EXIT-02"))
-    )
+    """Attachment 8 (EXIT-02, EXIT-06): see :mod:`casework.documents.revocation`."""
+    from casework.documents.revocation import revocation_letter as compose
+
+    return compose(case)

@@ -8,16 +8,23 @@ installed (``libreoffice-writer-nogui``). Chromium stays the renderer of the arc
 
 Each conversion uses its own LibreOffice profile, so it neither waits for nor disturbs a desktop
 LibreOffice the same user may have open.
+
+The .docx names the official fonts (仿宋_GB2312, 方正小标宋简体, …), which this machine usually
+lacks; ``substitutes`` (official name → installed family) is handed to LibreOffice as a
+fontconfig file for this conversion only, so the PDF is set in the installed Noto CJK fonts
+while the .docx keeps the official names.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from casework.documents.fonts import fontconfig_file
 from casework.errors import CaseworkError
 
 TIMEOUT_S = 180
@@ -37,7 +44,9 @@ def soffice() -> str:
     return exe
 
 
-def docx_to_pdf(sources: Sequence[Path], outdir: Path) -> list[Path]:
+def docx_to_pdf(
+    sources: Sequence[Path], outdir: Path, substitutes: Mapping[str, str] | None = None
+) -> list[Path]:
     """Convert ``.docx`` files to PDF in ``outdir`` in one LibreOffice run; returns the PDFs.
 
     The PDFs are written to a scratch folder first and moved into ``outdir`` only when every one
@@ -62,7 +71,12 @@ def docx_to_pdf(sources: Sequence[Path], outdir: Path) -> list[Path]:
             str(made),
             *(str(s) for s in sources),
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        env = dict(os.environ)
+        if substitutes:
+            env["FONTCONFIG_FILE"] = str(fontconfig_file(substitutes, Path(scratch)))
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=env
+        )
         results = [made / f"{Path(s).stem}.pdf" for s in sources]
         missing = [p.name for p in results if not p.exists() or p.stat().st_size == 0]
         if done.returncode != 0 or missing:

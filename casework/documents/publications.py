@@ -5,6 +5,8 @@ notice (续期评估通知, REN-01) and the publication of renewal results (REN-
 from __future__ import annotations
 
 from casework.documents.cases import CallCase, NoticeCase, RenewalResultsCase, RenewalRoundCase
+from casework.documents.citations import NOTICE_CITATION
+from casework.documents.config import Bureau
 from casework.documents.model import (
     Block,
     Document,
@@ -23,8 +25,23 @@ RENEWAL_FOCUS = "制度建设、队伍建设、题库建设、考核实施、质
 """REN-01: what a renewal evaluation focuses on."""
 
 
-def _contact(contact: str) -> list[Block]:
-    return [Paragraph(f"联系方式：{contact}")] if contact.strip() else []
+def _contact(bureau: Bureau) -> list[Block]:
+    """联系地址 and 联系电话 (and the unit to contact, where configured)."""
+    lines = [f"联系地址：{bureau.address}", f"联系电话：{bureau.phone}"]
+    if bureau.contact.strip():
+        lines.insert(0, f"联系单位：{bureau.contact}")
+    return [Paragraph(line, gap=i == 0) for i, line in enumerate(lines)] if bureau.phone else []
+
+
+def _contact_problems(bureau: Bureau, rule: str) -> list[tuple]:
+    """SEL-02, SEL-05: the public must be able to ask and to object — 公示 and 征集公告 are
+    refused without a contact address and telephone (bureaus.yaml)."""
+    found = []
+    if not bureau.address.strip():
+        found.append(problem("bureaus.yaml", "联系地址", bureau.city_code, "须配置联系地址", rule))
+    if not bureau.phone.strip():
+        found.append(problem("bureaus.yaml", "联系电话", bureau.city_code, "须配置联系电话", rule))
+    return found
 
 
 def call_announcement(case: CallCase) -> Document:
@@ -40,13 +57,14 @@ def call_announcement(case: CallCase) -> Document:
         )
     if not case.title.strip():
         found.append(problem("—", "标题", "", "不能为空", "SEL-02"))
+    found += _contact_problems(case.bureau, "SEL-02")
     if found:
         raise refuse("征集公告", found, rule_id="SEL-02")
     city = case.bureau.city
     blocks: list[Block] = [
         Heading(case.title),
         Paragraph(
-            f"根据{rules.NOTICE_NO}《{rules.NOTICE_TITLE}》要求，结合本市专项职业能力考核需求，"
+            f"根据{NOTICE_CITATION}要求，结合本市专项职业能力考核需求，"
             f"现面向社会征集{city}专项职业能力考核机构。有关事项公告如下："
         ),
         Heading("一、征集范围", level=2),
@@ -71,7 +89,7 @@ def call_announcement(case: CallCase) -> Document:
         Paragraph(case.requirements.strip() or "申报单位按要求提交申报材料，对材料真实性负责。"),
         Heading("四、申报时间", level=2),
         Paragraph(f"{date_text(case.opens_on)}至{date_text(case.closes_on)}。"),
-        *_contact(case.bureau.contact),
+        *_contact(case.bureau),
         Signature(case.bureau.department, date_text(case.published_on)),
     ]
     facts = {
@@ -80,7 +98,16 @@ def call_announcement(case: CallCase) -> Document:
         "申报时间": f"{date_text(case.opens_on)}至{date_text(case.closes_on)}",
         "落款": case.bureau.department,
     }
-    return validate(Document("call", f"征集公告-{case.year}", tuple(blocks), facts, ("SEL-02",)))
+    return validate(
+        Document(
+            "call",
+            f"征集公告-{case.year}-{case.published_on.isoformat()}",
+            tuple(blocks),
+            facts,
+            ("SEL-02",),
+            city_code=case.bureau.city_code,
+        )
+    )
 
 
 def filing_notice(case: NoticeCase) -> Document:
@@ -94,13 +121,14 @@ def filing_notice(case: NoticeCase) -> Document:
                 "—", "公示期", case.workdays, f"不少于{rules.NOTICE_MIN_WORKDAYS}个工作日", "SEL-05"
             )
         )
+    found += _contact_problems(case.bureau, "SEL-05")
     if found:
         raise refuse("公示", found, rule_id="SEL-05")
     period = f"{date_text(case.opens_on)}至{date_text(case.ends_on)}"
     blocks: list[Block] = [
         Heading(case.title),
         Paragraph(
-            f"根据{rules.NOTICE_NO}《{rules.NOTICE_TITLE}》要求，经遴选评估组评估、研究确定，"
+            f"根据{NOTICE_CITATION}要求，经遴选评估组评估、研究确定，"
             f"现将拟备案专项职业能力考核机构及考核项目予以公示。"
         ),
         Table(
@@ -112,7 +140,7 @@ def filing_notice(case: NoticeCase) -> Document:
             f"公示时间：{period}（{case.workdays}个工作日）。公示期间，如有异议，"
             "请以书面形式实名向我单位反映，并提供必要的证明材料。"
         ),
-        *_contact(case.bureau.contact),
+        *_contact(case.bureau),
         Signature(case.bureau.department, date_text(case.opens_on)),
     ]
     facts = {
@@ -122,7 +150,9 @@ def filing_notice(case: NoticeCase) -> Document:
         "落款": case.bureau.department,
     }
     name = f"公示-{case.opens_on.isoformat()}"
-    return validate(Document("notice", name, tuple(blocks), facts, ("SEL-05",)))
+    return validate(
+        Document("notice", name, tuple(blocks), facts, ("SEL-05",), city_code=case.bureau.city_code)
+    )
 
 
 def renewal_notice(case: RenewalRoundCase) -> Document:
@@ -136,8 +166,7 @@ def renewal_notice(case: RenewalRoundCase) -> Document:
     blocks: list[Block] = [
         Heading(case.title),
         Paragraph(
-            f"根据{rules.NOTICE_NO}《{rules.NOTICE_TITLE}》要求，现组织开展专项职业能力考核"
-            "机构续期评估。有关事项通知如下："
+            f"根据{NOTICE_CITATION}要求，现组织开展专项职业能力考核机构续期评估。有关事项通知如下："
         ),
         Heading("一、评估对象", level=2),
         Paragraph(
@@ -166,7 +195,7 @@ def renewal_notice(case: RenewalRoundCase) -> Document:
     if case.plan.strip():
         blocks += [Heading("四、评估方案", level=2), Paragraph(case.plan.strip())]
     blocks += [
-        *_contact(case.bureau.contact),
+        *_contact(case.bureau),
         Signature(case.bureau.department, date_text(case.opened_on)),
     ]
     facts = {
@@ -175,7 +204,16 @@ def renewal_notice(case: RenewalRoundCase) -> Document:
         "落款": case.bureau.department,
     }
     name = f"续期评估通知-{case.opened_on.isoformat()}"
-    return validate(Document("renewal-notice", name, tuple(blocks), facts, ("REN-01", "REN-02")))
+    return validate(
+        Document(
+            "renewal-notice",
+            name,
+            tuple(blocks),
+            facts,
+            ("REN-01", "REN-02"),
+            city_code=case.bureau.city_code,
+        )
+    )
 
 
 def renewal_results(case: RenewalResultsCase) -> Document:
@@ -190,7 +228,7 @@ def renewal_results(case: RenewalResultsCase) -> Document:
     blocks: list[Block] = [
         Heading(case.title),
         Paragraph(
-            f"根据{rules.NOTICE_NO}《{rules.NOTICE_TITLE}》要求，我单位组织开展了专项职业能力"
+            f"根据{NOTICE_CITATION}要求，我单位组织开展了专项职业能力"
             "考核机构续期评估，现将评估结果公布如下："
         ),
         Table(
@@ -218,5 +256,13 @@ def renewal_results(case: RenewalResultsCase) -> Document:
     }
     name = f"续期评估结果-{case.published_on.isoformat()}"
     return validate(
-        Document("renewal-results", name, tuple(blocks), facts, ("REN-05",), landscape=True)
+        Document(
+            "renewal-results",
+            name,
+            tuple(blocks),
+            facts,
+            ("REN-05",),
+            landscape=True,
+            city_code=case.bureau.city_code,
+        )
     )

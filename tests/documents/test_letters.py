@@ -16,15 +16,17 @@ from casework.documents.config import DocumentSettings, load_settings
 from casework.documents.model import DocumentRefused, Paragraph, Signature, validate
 from casework.domain.terms import filing_term
 from casework.store.tables import filing_projects, filing_terms, filings, institutions, projects
+from tests.documents.contacts import jinan_contact  # noqa: F401 (fixture)
 from tests.documents.world import World
 
 DEPARTMENT = "济南市人力资源和社会保障局"
 
 
 def docx_text(path: Path) -> str:
-    """Every paragraph and table cell of a .docx, in order."""
+    """Every paragraph and table cell of a .docx, in order; a title's line breaks (set so that
+    no line breaks inside a word) are layout, not text."""
     d = docx.Document(str(path))
-    parts = [p.text for p in d.paragraphs]
+    parts = [p.text.replace("\n", "") for p in d.paragraphs]
     for t in d.tables:
         parts += [c.text for row in t.rows for c in row.cells]
     return "\n".join(parts)
@@ -198,7 +200,12 @@ def test_bureau_override_file_replaces_only_the_city_it_names(
     ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_forms_and_publications_are_filled_from_the_case(
-    world: World, kind: str, case: tuple[str, str], field: str, expected: str
+    world: World,
+    kind: str,
+    case: tuple[str, str],
+    field: str,
+    expected: str,
+    jinan_contact: Path,  # noqa: F811 (fixture)
 ) -> None:
     """Attachments 4–6 (REN-04, REN-07, ATT5-STATS), SEL-02, SEL-05, REN-01, REN-05."""
     doc = documents.build(world.store, kind, world.ids[case[0]][case[1]])
