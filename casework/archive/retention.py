@@ -224,7 +224,7 @@ def destroy(
     decide_disposal(
         store, actor, entry_seqs=list(entry_seqs), decision=DESTROY, reason=reason, on=on
     )
-    objects = ObjectStore(root)
+    objects = ObjectStore(root, db_url=store.url)
     with store.read() as conn:
         gone = _destroyed(conn)
     live: set[str] = set()

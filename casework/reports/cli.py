@@ -77,12 +77,13 @@ def report(store: Store, args: argparse.Namespace) -> int:
     from casework.reports.archiving import ReportMaker, off_loop, store_report
 
     def run() -> Any:
-        maker = ReportMaker(store)
+        actor = _actor(store, args.as_user)
+        maker = ReportMaker(store, actor)
         params, data = maker.resolve(args.procedure, args.case, args.on)
         made = maker.make(params, data)
         if args.output:
             made.write(args.output)
-        return store_report(store, _actor(store, args.as_user), made)
+        return store_report(store, actor, made)
 
     e = off_loop(run)
     print(f"已归档：第{e.seq}号，{e.procedure} 案件{e.case_id}")

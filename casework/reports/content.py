@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 
+from casework.clock import BUREAU_TZ
 from casework.errors import CaseworkError
 
 
@@ -66,16 +67,39 @@ class ReportData:
     figures: dict[str, Any]
 
 
+MISSING = "—"
+
+
+def missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA: a value no report prints as such."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays: not a scalar missing value
+        return False
+
+
+def local_time(value: datetime) -> datetime:
+    """A timestamp in Asia/Shanghai (the store keeps naive timestamps in UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(BUREAU_TZ)
+
+
 def shown(value: Any) -> str:
-    """A value as the report prints it (dates as 2025年3月3日, None as —)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
+    """A value as the report prints it: dates as 2025年3月3日, timestamps in Asia/Shanghai as
+    2025年3月3日 09:30, None/NaN/NaT as —; text unchanged."""
+    if missing(value):
+        return MISSING
+    if isinstance(value, datetime):
+        t = local_time(value)
+        return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
     if isinstance(value, date):
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.12g}"  # every digit entered, no trailing zeros
     return str(value)
 
 

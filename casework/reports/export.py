@@ -5,14 +5,23 @@ The HTML has no code cells and loads nothing from any other address: the widget 
 whole, in their final state. nbconvert's stock template would fetch require.js, the widget
 manager, MathJax and Mermaid from public CDNs.
 
+Every report opens with its archive stamp (``stamp.py``: who decided, who archived and when,
+program and rubric versions, archive entry) and carries its own font (``fonts.py``). Each form
+is there twice: as widgets for the widget manager, and as static HTML that is read with
+JavaScript off and is what the PDF prints (every word, no text box cut off).
+
 The PDF is that HTML printed by headless Chromium (nbconvert's ``WebPDFExporter`` subclassed to
 launch ``/usr/bin/chromium`` instead of a downloaded browser, to refuse every request that is not
-the page itself, and to wait until every widget has rendered). Chromium prints text as text with
-the CJK fonts embedded, so ``pdftotext`` reads the Chinese back.
+the page itself, and to wait until every widget has rendered), with page numbers and the archive
+footer (case, entry, SHA-256 of the archived HTML) in the page margins, then made PDF/A-2b
+(``pdfa.py``). Chromium prints text as text with the fonts embedded, so ``pdftotext`` reads the
+Chinese back as written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import tempfile
 from functools import lru_cache
@@ -25,6 +34,9 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from casework.errors import CaseworkError
+from casework.reports.fonts import FAMILY, font_css
+from casework.reports.pdfa import to_pdfa
+from casework.reports.stamp import Stamp
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -37,6 +49,9 @@ INERT = (
 )
 """A CSS comment holding a Google Fonts @import, and the source map (not shipped)."""
 SLOT = '<script type="text/javascript">/*CASEWORK-WIDGET-MANAGER*/</script>'
+FONT_SLOT = "/*CASEWORK-FONTS*/"
+PAGE_NUMBERS = "第页共"
+SCRIPTS = re.compile(r"<script\b.*?</script>", re.S | re.I)
 HIDDEN_TAGS = ("parameters", "injected-parameters", "casework-figures")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -101,10 +116,17 @@ class _ReportTemplate:
     def _resources(resources: dict[str, Any] | None) -> dict[str, Any]:
         resources = dict(resources or {})
         resources["casework_css"] = Markup(report_css())
+        stamp = resources.get("casework_stamp")
+        resources["casework_header"] = Markup(stamp.header_html() if stamp else "")
         return resources
 
     @staticmethod
-    def _inline(nb: NotebookNode, html: str) -> str:
+    def _inline(nb: NotebookNode, html: str, stamp: Stamp | None = None) -> str:
+        """Inline the report's font (subset to the text it shows, the PDF footer's included)
+        and the widget manager."""
+        shown = SCRIPTS.sub("", html)
+        footer = stamp.footer_text("") if stamp else ""
+        html = html.replace(FONT_SLOT, font_css([shown, footer, PAGE_NUMBERS]), 1)
         script = f"<script>{widget_manager_js()}</script>" if "widgets" in nb.metadata else ""
         return html.replace(SLOT, script)
 
@@ -118,8 +140,32 @@ class ReportHTMLExporter(_ReportTemplate, HTMLExporter):
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[str, dict[str, Any]]:
-        html, resources = super().from_notebook_node(nb, self._resources(resources), **kw)
-        return self._inline(nb, html), resources
+        resources = self._resources(resources)
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return self._inline(nb, html, resources.get("casework_stamp")), resources
+
+
+def digest(html: str) -> str:
+    """The SHA-256 of the HTML file as archived (its UTF-8 bytes)."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def printable(html: str, footer: str) -> str:
+    """The HTML as printed: page numbers and the archive footer in the bottom page margin."""
+    margin = f'font-family: "{FAMILY}", serif; font-size: 7pt; color: #333;'
+    css = (
+        "<style>@page { "
+        f"@bottom-left {{ content: {_css_string(footer)}; {margin} vertical-align: top; "
+        "white-space: pre; width: 150mm; } "
+        f'@bottom-right {{ content: "第" counter(page) "页 共" counter(pages) "页"; {margin} '
+        "vertical-align: top; width: 22mm; } }</style>"
+    )
+    return html.replace("</head>", css + "</head>", 1)
 
 
 class ChromiumSession:
@@ -208,7 +254,20 @@ class ReportPDFExporter(_ReportTemplate, WebPDFExporter):
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        html, resources = HTMLExporter.from_notebook_node(
-            self, nb, self._resources(resources), **kw
+        resources = self._resources(resources)
+        html, resources = HTMLExporter.from_notebook_node(self, nb, resources, **kw)
+        stamp = resources.get("casework_stamp")
+        html = self._inline(nb, html, stamp)
+        footer = stamp.footer_text(digest(html)) if stamp else ""
+        return self.run_playwright(printable(html, footer)), resources
+
+    def archival_pdf(self, html: str, stamp: Stamp, title: str) -> bytes:
+        """The exported HTML printed with page numbers and archive footer, as PDF/A-2b."""
+        printed = self.run_playwright(printable(html, stamp.footer_text(digest(html))))
+        return to_pdfa(
+            printed,
+            title=title,
+            author=stamp.decided_by,
+            subject=f"{stamp.procedure} {stamp.case} 归档记录{stamp.entry}",
+            creator=f"casework {stamp.version}",
         )
-        return self.run_playwright(self._inline(nb, html)), resources
