@@ -33,7 +33,7 @@ HEADING = "机构档案"
 def card_html(ctx: AppContext, institution_id: int) -> str:
     from casework.queries.cards import institution_card
 
-    card = institution_card(ctx.store, institution_id)
+    card = institution_card(ctx.store, institution_id, ctx.today)
     rows = [
         ("考核机构", card.name),
         ("统一社会信用代码", card.uscc),

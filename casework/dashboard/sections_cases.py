@@ -172,6 +172,8 @@ def history_links(page: pd.DataFrame) -> pd.Series:
 
 
 FORMATS = [("csv", "csv"), ("Excel（xlsx）", "xlsx"), ("网页（html）", "html")]
+
+
 class Catalog(Section):
     """考核机构目录 with every status, including 终止备案 and its reason (EXIT-01)."""
 
@@ -201,7 +203,12 @@ class Catalog(Section):
 
     def draw(self, f: Filters) -> None:
         self.filters = f
-        frame = rq.catalog(self.ctx.store, city_code=f.city_code or None, status=f.status or None)
+        frame = rq.catalog(
+            self.ctx.store,
+            city_code=f.city_code or None,
+            status=f.status or None,
+            on=self.ctx.today,
+        )
         # the owners of the filings in scope: the project filter applies, and names link on
         frame = frame.merge(dq.filing_owners(self.ctx.store, f), on="filing_id")
         self.table.set_frame(frame)

@@ -22,9 +22,11 @@ from sqlalchemy import Connection, or_, select
 
 from casework.domain import lifecycle
 from casework.domain.terms import filing_term
+from casework.domain.timing import ended_by_date
 from casework.errors import NotFound
 from casework.queries.exits import LIVE
 from casework.queries.lookup import one_or_none, one_or_not_found
+from casework.queries.timing import latest_renewal_status
 from casework.store.engine import Store
 from casework.store.tables import (
     audit_log,
@@ -61,9 +63,22 @@ class InstitutionCard:
     projects: tuple[str, ...]
 
 
-def _card(conn: Connection, inst: Any, filing: Any | None) -> InstitutionCard:
+def _card(
+    conn: Connection, inst: Any, filing: Any | None, on: date | None = None
+) -> InstitutionCard:
     city = conn.execute(select(cities.c.name).where(cities.c.city_code == inst["city_code"]))
     names: tuple[str, ...] = ()
+    if filing is not None and on is not None:
+        reason = ended_by_date(
+            filing["status"], filing["term_end"], on, latest_renewal_status(conn, filing["id"])
+        )
+        if reason is not None:  # EXIT-03: ended that day, recorded or not
+            filing = {
+                **dict(filing),
+                "status": lifecycle.TERMINATED,
+                "end_reason": reason,
+                "ended_on": filing["term_end"],
+            }
     if filing is not None:
         q = (
             select(projects.c.name)
@@ -98,8 +113,9 @@ def _card(conn: Connection, inst: Any, filing: Any | None) -> InstitutionCard:
     )
 
 
-def institution_card(store: Store, institution_id: int) -> InstitutionCard:
-    """The card of an institution: its live filing, else its latest one (NotFound if none)."""
+def institution_card(store: Store, institution_id: int, on: date | None = None) -> InstitutionCard:
+    """The card of an institution: its live filing, else its latest one (NotFound if none);
+    with ``on``, as it stands that day (EXIT-03)."""
     with store.read() as conn:
         inst = one_or_none(conn, institutions, "考核机构", id=institution_id)
         if inst is None:
@@ -115,17 +131,17 @@ def institution_card(store: Store, institution_id: int) -> InstitutionCard:
         )
         live = [f for f in rows if f["status"] in LIVE]
         filing = live[-1] if live else (rows[-1] if rows else None)
-        return _card(conn, inst, filing)
+        return _card(conn, inst, filing, on)
 
 
-def filing_card(store: Store, filing_id: int) -> InstitutionCard:
-    """The card of one filing's institution, showing that filing."""
+def filing_card(store: Store, filing_id: int, on: date | None = None) -> InstitutionCard:
+    """The card of one filing's institution, showing that filing (as of ``on``, EXIT-03)."""
     with store.read() as conn:
         filing = one_or_none(conn, filings, "备案", id=filing_id)
         if filing is None:
             raise NotFound(f"未找到备案（编号{filing_id}）")
         inst = one_or_not_found(conn, institutions, "考核机构", id=filing["institution_id"])
-        return _card(conn, inst, filing)
+        return _card(conn, inst, filing, on)
 
 
 # --- the timeline ---------------------------------------------------------------------------
@@ -265,6 +281,8 @@ def _filing_events(conn: Connection, filing: Any) -> Iterator[Event]:
             )
         if c["decided_on"] is not None:
             text = f"综合得分{c['composite']:g}，{c['grade']}" if c["composite"] is not None else ""
+            if c["decision_note"]:  # the city's words, never the group's (REN-05)
+                text += f"{'；' if text else ''}研究确定意见：{c['decision_note']}"
             label = f"续期评估{c['status']}"
             yield Event(
                 c["decided_on"], label, text, "REN-05", "renewal_cases", c["id"], "decided_on"
@@ -275,7 +293,13 @@ def _end_events(filing: Any) -> Iterator[Event]:
     if filing["ended_on"] is not None:
         reason = filing["end_reason"] or ""
         yield Event(
-            filing["ended_on"], "终止备案", reason, "EXIT-01", "filings", filing["id"], "ended_on"
+            filing["ended_on"],
+            lifecycle.FILING_TERMINATED,
+            reason,
+            "EXIT-01",
+            "filings",
+            filing["id"],
+            "ended_on",
         )
 
 
@@ -296,7 +320,8 @@ def _incident_events(conn: Connection, filing: Any) -> Iterator[Event]:
             on = date.fromisoformat(f["on"])
             yield Event(on, "监管跟进", f["text"], "SUP-01", "incidents", key, "follow_ups", n)
         if inc["closed_on"] is not None:
-            label = "转立案调查" if inc["status"] == "已立案调查" else "监管事项办结"
+            escalated = inc["status"] == lifecycle.INCIDENT_ESCALATED
+            label = "转立案调查" if escalated else "监管事项办结"
             text = inc["conclusion"]
             yield Event(inc["closed_on"], label, text, "SUP-02", "incidents", key, "closed_on")
 
@@ -321,17 +346,19 @@ def _exit_events(conn: Connection, filing_id: int, index: AuditIndex) -> Iterato
             yield Event(
                 on, "收到陈述申辩", c["statement"], "EXIT-05", "exit_cases", key, "statement"
             )
-        hits = index.get(("exit_cases", str(key), "status=收尾中"))
+        winding_up = f"status={lifecycle.VIOLATION_WINDING_UP}"  # the withdrawal's too
+        hits = index.get(("exit_cases", str(key), winding_up))
         if hits:  # the date of this step is known from the audit log only
             label = "认定违规、指导收尾" if violation else "评估收尾方案、指导收尾"
             text = f"{c['circumstance']}（{c['basis']}）" if violation else ""
             rule = "EXIT-06" if violation else "EXIT-02"
             on = date.fromisoformat(hits[0][2][:10])
-            yield Event(on, label, text, rule, "exit_cases", key, "status=收尾中")
+            yield Event(on, label, text, rule, "exit_cases", key, winding_up)
         if c["decided_on"] is not None:
             label = lifecycle_label(c["kind"], c["status"])
             text = c["closing_work"] or c["circumstance"]
-            rule = "EXIT-07" if c["status"] == "已终结" else ("EXIT-06" if violation else "EXIT-02")
+            closed = c["status"] in (lifecycle.VIOLATION_CLOSED, lifecycle.WITHDRAWAL_CLOSED)
+            rule = "EXIT-07" if closed else ("EXIT-06" if violation else "EXIT-02")
             yield Event(
                 c["decided_on"], label, text, rule, "exit_cases", key, f"status={c['status']}"
             )

@@ -11,11 +11,13 @@ from datetime import date, timedelta
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
-from sqlalchemy import and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from casework.domain import lifecycle, rules
 from casework.domain.calendar import PlanningCalendar
 from casework.domain.terms import filing_term
+from casework.domain.timing import ended_by_date
+from casework.queries.timing import latest_renewal_status
 from casework.store.engine import Store
 from casework.store.tables import (
     cities,
@@ -76,9 +78,18 @@ CATALOG_HEADERS = {
 
 @pa.check_types
 def catalog(
-    store: Store, *, city_code: str | None = None, status: str | None = None
+    store: Store,
+    *,
+    city_code: str | None = None,
+    status: str | None = None,
+    on: date | None = None,
 ) -> DataFrame[CatalogTable]:
-    """考核机构目录: one row per filing; terminated filings list the projects they ended with."""
+    """考核机构目录: one row per filing; terminated filings list the projects they ended with.
+
+    With ``on``, every filing is shown as it stands on that day (EXIT-03): one whose term ended
+    before ``on`` is 终止备案 (到期未续, or 续期不合格), ended on its last day, whether or not
+    the day-end job has recorded it.
+    """
     q = (
         select(
             filings.c.id.label("filing_id"),
@@ -99,8 +110,6 @@ def catalog(
     )
     if city_code:
         q = q.where(filings.c.city_code == city_code)
-    if status:
-        q = q.where(filings.c.status == status)
     scope_q = (
         select(filing_projects.c.filing_id, projects.c.name, filings.c.status)
         .join(projects, projects.c.project_code == filing_projects.c.project_code)
@@ -120,6 +129,10 @@ def catalog(
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
         scope = pd.read_sql(scope_q, conn)
+        if on is not None:
+            frame = as_of(conn, frame, on)
+    if status:
+        frame = frame[frame["status"] == status].reset_index(drop=True)
     names = scope.groupby("filing_id")["name"].agg("、".join)
     counts = scope.groupby("filing_id")["name"].size()
     frame["projects"] = frame["filing_id"].map(names).fillna("")
@@ -134,6 +147,21 @@ def catalog(
         frame[col] = pd.to_datetime(frame[col])
     columns = list(CatalogTable.to_schema().columns)
     return DataFrame[CatalogTable](frame.reindex(columns=columns))
+
+
+def as_of(conn: Connection, frame: pd.DataFrame, on: date) -> pd.DataFrame:
+    """Filings (rows with filing_id, status, term_end, end_reason, ended_on) as they stand on
+    ``on``: a term that ended is an ended filing that day (EXIT-03, domain.timing)."""
+    frame = frame.copy()
+    for i, row in frame.iterrows():
+        term_end = pd.Timestamp(row["term_end"]).date()
+        latest = latest_renewal_status(conn, int(row["filing_id"]))
+        reason = ended_by_date(row["status"], term_end, on, latest)
+        if reason is not None:
+            frame.at[i, "status"] = lifecycle.TERMINATED
+            frame.at[i, "end_reason"] = reason
+            frame.at[i, "ended_on"] = term_end
+    return frame
 
 
 class ExpiringTable(pa.DataFrameModel):
@@ -328,7 +356,7 @@ def open_deadlines(
         notices.c.city_code,
         notices.c.title.label("subject"),
         notices.c.ends_on.label("due"),
-    ).where(notices.c.status == "公示中")
+    ).where(notices.c.status == lifecycle.NOTICE_OPEN)
     sq = (
         select(
             exit_cases.c.id.label("case_id"),
@@ -338,7 +366,7 @@ def open_deadlines(
         )
         .join(filings, filings.c.id == exit_cases.c.filing_id)
         .join(institutions, institutions.c.id == filings.c.institution_id)
-        .where(exit_cases.c.status == "已告知")
+        .where(exit_cases.c.status == lifecycle.VIOLATION_NOTIFIED)
     )
     rq = (
         select(
@@ -350,7 +378,7 @@ def open_deadlines(
         .join(renewal_rounds, renewal_rounds.c.id == renewal_cases.c.round_id)
         .join(filings, filings.c.id == renewal_cases.c.filing_id)
         .join(institutions, institutions.c.id == filings.c.institution_id)
-        .where(renewal_cases.c.status == "待自评")
+        .where(renewal_cases.c.status == lifecycle.RENEWAL_AWAITING_SELF)
     )
     parts = []
     with store.read() as conn:

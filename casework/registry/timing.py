@@ -6,25 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from casework.domain import lifecycle
 from casework.domain.timing import AFTER_TERM_ACTIONS, ended_by_date
 from casework.errors import RuleViolation
-from casework.store.tables import renewal_cases
-
-
-def latest_renewal_status(conn: Connection, filing_id: int) -> str | None:
-    return (
-        conn.execute(
-            select(renewal_cases.c.status)
-            .where(renewal_cases.c.filing_id == filing_id)
-            .order_by(renewal_cases.c.id.desc())
-            .limit(1)
-        )
-        .scalars()
-        .first()
-    )
+from casework.queries.timing import latest_renewal_status
 
 
 def filing_ended_on(conn: Connection, filing: Any, on: date) -> str | None:

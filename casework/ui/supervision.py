@@ -109,7 +109,7 @@ class SupervisionPage:
         self.draft = FormDraft(ctx, "supervision:incident", str(institution_id), fields)
 
     def refresh(self) -> None:
-        card = institution_card(self.ctx.store, self.institution_id)
+        card = institution_card(self.ctx.store, self.institution_id, self.ctx.today)
         rows = [
             ("考核机构", card.name),
             ("统一社会信用代码", card.uscc),
