@@ -14,12 +14,19 @@ from datetime import date
 from casework import registry as r
 from casework.demo.timeline import CASEWORK_FROM, NEVER, Ref, wd
 from casework.demo.world import Filing, World, institution_actor
-from casework.domain import calendar, rules
+from casework.domain import calendar, lifecycle, rules
 from casework.errors import CalendarNotConfigured
 from casework.registry import scenario
 from casework.registry.exits import WIND_DOWN_PARTS
 
-VIOLATION_STAGES = ("调查中", "已告知", "已申辩", "收尾中", "已撤销", "已恢复")
+VIOLATION_STAGES = (
+    lifecycle.VIOLATION_INVESTIGATING,
+    lifecycle.VIOLATION_NOTIFIED,
+    lifecycle.VIOLATION_STATED,
+    lifecycle.VIOLATION_WINDING_UP,
+    lifecycle.VIOLATION_REVOKED,
+    lifecycle.VIOLATION_RESTORED,
+)
 """Every stage of EXIT-04…EXIT-06 the demo shows (调查中 through an escalated incident)."""
 BASIS = f"{rules.NOTICE_NO} 三（二）、四（二）"
 PLAN = dict(
@@ -46,18 +53,18 @@ class Story:
 
 
 STORIES = (
-    Story("违规", "调查中", 25),
-    Story("违规", "已告知", 30),
-    Story("违规", "已申辩", 50),
-    Story("违规", "收尾中", 80),
-    Story("违规", "已撤销", 120),
-    Story("违规", "已恢复", 45),
+    Story("违规", lifecycle.VIOLATION_INVESTIGATING, 25),
+    Story("违规", lifecycle.VIOLATION_NOTIFIED, 30),
+    Story("违规", lifecycle.VIOLATION_STATED, 50),
+    Story("违规", lifecycle.VIOLATION_WINDING_UP, 80),
+    Story("违规", lifecycle.VIOLATION_REVOKED, 120),
+    Story("违规", lifecycle.VIOLATION_RESTORED, 45),
     Story("主体灭失", "主体灭失", 45),
-    Story("自愿撤销", "已撤销", 90),
-    Story("自愿撤销", "收尾中", 20),
-    Story("自愿撤销", "已撤销", 150),
-    Story("自愿撤销", "已撤回", 40),
-    Story("自愿撤销", "已申请", 3),
+    Story("自愿撤销", lifecycle.WITHDRAWAL_DONE, 90),
+    Story("自愿撤销", lifecycle.WITHDRAWAL_WINDING_UP, 20),
+    Story("自愿撤销", lifecycle.WITHDRAWAL_DONE, 150),
+    Story("自愿撤销", lifecycle.WITHDRAWAL_CANCELLED, 40),
+    Story("自愿撤销", lifecycle.WITHDRAWAL_REQUESTED, 3),
 )
 """In order of importance: the first ones get a filing even in a small demo."""
 
@@ -112,7 +119,7 @@ def when(world: World, days_before: int) -> date:
 
 def emit_violation(world: World, story: Story, f: Filing) -> None:
     """EXIT-04…EXIT-06, stopped at ``story.stage`` on ``today``."""
-    if story.stage == "调查中":
+    if story.stage == lifecycle.VIOLATION_INVESTIGATING:
         emit_escalation(world, f, story.starts)
         return
     tl, officer = world.timeline, scenario.city_officer(f.city)
@@ -127,7 +134,7 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
         on=when(world, start),
         grounds="群众举报该机构考核时放宽实操要求、考评人员不足三人签字",
     )
-    if story.stage == "已恢复":
+    if story.stage == lifecycle.VIOLATION_RESTORED:
         tl.command(
             when(world, start - 20),
             f"恢复{name}",
@@ -138,7 +145,12 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
             reason="经调取考场录像和考核档案，举报事项不属实，不予撤销备案",
         )
         return
-    served = {"已告知": 5, "已申辩": start - 15, "收尾中": start - 10, "已撤销": start - 10}
+    served = {
+        lifecycle.VIOLATION_NOTIFIED: 5,
+        lifecycle.VIOLATION_STATED: start - 15,
+        lifecycle.VIOLATION_WINDING_UP: start - 10,
+        lifecycle.VIOLATION_REVOKED: start - 10,
+    }
     days = served[story.stage]
     while days < start and _due(when(world, days)) is None:
         days += 1  # the statement's due date must lie inside the calendar
@@ -152,7 +164,7 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
         findings="经查，该机构2批次考核实操环节仅1名考评人员签字，违反考核规范；"
         f"依据{BASIS}，拟撤销其备案",
     )
-    if story.stage in ("已申辩", "已撤销"):
+    if story.stage in (lifecycle.VIOLATION_STATED, lifecycle.VIOLATION_REVOKED):
         tl.command(
             when(world, days - 8),
             f"陈述申辩{name}",
@@ -162,7 +174,7 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
             received_on=when(world, days - 8),
             statement="机构承认考评人员签字不全，系工作疏忽，请求从轻处理",
         )
-    if story.stage in ("收尾中", "已撤销"):
+    if story.stage in (lifecycle.VIOLATION_WINDING_UP, lifecycle.VIOLATION_REVOKED):
         tl.command(
             when(world, days - 20),
             f"认定违规{name}",
@@ -173,7 +185,7 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
             basis=BASIS,
             circumstance="不严格执行考核规范，考核实操环节考评人员不足",
         )
-    if story.stage == "已撤销":
+    if story.stage == lifecycle.VIOLATION_REVOKED:
         tl.command(
             when(world, days - 45),
             f"撤销备案{name}",
@@ -260,7 +272,7 @@ def emit_withdrawal(world: World, story: Story, f: Filing) -> None:
         plan=PLAN,
         on=when(world, start),
     )
-    if story.stage == "已撤回":
+    if story.stage == lifecycle.WITHDRAWAL_CANCELLED:
         tl.command(
             when(world, start - 7),
             f"撤回撤销申请{name}",
@@ -269,7 +281,7 @@ def emit_withdrawal(world: World, story: Story, f: Filing) -> None:
             case_id=case,
             on=when(world, start - 7),
         )
-    if story.stage in ("收尾中", "已撤销"):
+    if story.stage in (lifecycle.WITHDRAWAL_WINDING_UP, lifecycle.WITHDRAWAL_DONE):
         tl.command(
             when(world, start - 10),
             f"评估收尾方案{name}",
@@ -278,7 +290,7 @@ def emit_withdrawal(world: World, story: Story, f: Filing) -> None:
             case_id=case,
             on=when(world, start - 10),
         )
-    if story.stage == "已撤销":
+    if story.stage == lifecycle.WITHDRAWAL_DONE:
         tl.command(
             when(world, start - 30),
             f"出具撤销备案函{name}",

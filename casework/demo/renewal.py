@@ -34,6 +34,7 @@ from casework.demo.timeline import (
     workday_on_or_after,
 )
 from casework.demo.world import Filing, World, institution_actor
+from casework.domain import lifecycle
 from casework.registry import scenario
 from casework.registry.actors import INSTITUTION, Actor
 from casework.store.tables import filing_projects, incidents, renewal_cases
@@ -102,10 +103,10 @@ def status_on(case: Case, today: date, deadline: date) -> str:
     if case.decide_on <= today:
         return "decided"
     if case.group_on <= today:
-        return "评估中"
+        return lifecycle.RENEWAL_EVALUATING
     if case.submit_on <= today:
-        return "已提交"
-    return "待自评" if deadline >= today else "未提交"
+        return lifecycle.RENEWAL_SUBMITTED
+    return lifecycle.RENEWAL_AWAITING_SELF if deadline >= today else lifecycle.RENEWAL_LAPSED
 
 
 def plan_rounds(world: World, found: list[Window]) -> list[Round]:
@@ -168,7 +169,11 @@ def force_live_states(world: World, rounds: list[Round], today: date) -> None:
     """The newest round shows a case 评估中, one 已提交 and one 待自评 on ``today``: cases
     already there keep their state, others are re-timed."""
     live = [(rd, c) for rd in rounds if rd.window.k == 0 for c in rd.cases]
-    wanted = ("评估中", "已提交", "待自评")
+    wanted = (
+        lifecycle.RENEWAL_EVALUATING,
+        lifecycle.RENEWAL_SUBMITTED,
+        lifecycle.RENEWAL_AWAITING_SELF,
+    )
     holder: dict[str, tuple[Round, Case]] = {}
     for rnd, case in live:
         state = status_on(case, today, rnd.deadline)
@@ -184,14 +189,14 @@ def force_live_states(world: World, rounds: list[Round], today: date) -> None:
 
 def retime(world: World, rnd: Round, case: Case, state: str, today: date) -> None:
     """Dates that leave ``case`` in ``state`` on ``today``."""
-    if state == "待自评":
+    if state == lifecycle.RENEWAL_AWAITING_SELF:
         case.fate = NONE
         case.submit_on = case.group_on = case.decide_on = NEVER
         return
     if case.fate == NONE:
         case.fate = PASS
         schedule(world, rnd, case, world.story_rng("live-case", case.filing.inst))
-    if state == "评估中":
+    if state == lifecycle.RENEWAL_EVALUATING:
         case.submit_on = min(wd(rnd.opened_on, 2), today)
         case.group_on = max(case.submit_on, wd(today, -3))
         first = max(case.group_on, wd(today, -1))

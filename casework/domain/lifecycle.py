@@ -182,7 +182,11 @@ CALL = Machine(
 
 # --- Application (SEL-03…SEL-06) ------------------------------------------------------------
 APPLICATION_SUBMITTED: Final = "已提交"
-"""SEL-02: the application is in, no panel yet."""
+"""SEL-02: the application is in; the city has not yet checked it for completeness."""
+APPLICATION_RETURNED: Final = "待补正"
+"""SEL-02: returned to the applicant with the missing items listed (退回补正)."""
+APPLICATION_ACCEPTED: Final = "已受理"
+"""SEL-02, SEL-03: the city found it complete (受理); a selection panel may be formed."""
 APPLICATION_EVALUATING: Final = "评估中"
 """SEL-03: the selection panel is evaluating."""
 APPLICATION_PROPOSED: Final = "拟备案"
@@ -206,6 +210,8 @@ APPLICATION = Machine(
     initial=APPLICATION_SUBMITTED,
     states=(
         APPLICATION_SUBMITTED,
+        APPLICATION_RETURNED,
+        APPLICATION_ACCEPTED,
         APPLICATION_EVALUATING,
         APPLICATION_PROPOSED,
         APPLICATION_NOTICED,
@@ -216,10 +222,19 @@ APPLICATION = Machine(
     ),
     finals=frozenset({APPLICATION_FILED, APPLICATION_REJECTED, APPLICATION_WITHDRAWN}),
     transitions=(
+        _t("accept", "受理申请", APPLICATION_SUBMITTED, APPLICATION_ACCEPTED, "SEL-02", "SEL-03"),
+        _t(
+            "return_for_correction",
+            "退回补正",
+            APPLICATION_SUBMITTED,
+            APPLICATION_RETURNED,
+            "SEL-02",
+        ),
+        _t("resubmit", "补正后重新提交", APPLICATION_RETURNED, APPLICATION_SUBMITTED, "SEL-02"),
         _t(
             "constitute_panel",
             "组建遴选评估组",
-            APPLICATION_SUBMITTED,
+            APPLICATION_ACCEPTED,
             APPLICATION_EVALUATING,
             "SEL-03",
         ),
@@ -261,7 +276,13 @@ APPLICATION = Machine(
         _t(
             "withdraw",
             "撤回申请",
-            (APPLICATION_SUBMITTED, APPLICATION_EVALUATING, APPLICATION_PROPOSED),
+            (
+                APPLICATION_SUBMITTED,
+                APPLICATION_RETURNED,
+                APPLICATION_ACCEPTED,
+                APPLICATION_EVALUATING,
+                APPLICATION_PROPOSED,
+            ),
             APPLICATION_WITHDRAWN,
             "SEL-02",
         ),

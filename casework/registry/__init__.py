@@ -37,6 +37,11 @@ from casework.registry.exits import (
     revoke_filing,
     serve_findings,
 )
+from casework.registry.expert_pool import (
+    add_pool_expert,
+    deactivate_pool_expert,
+    edit_pool_expert,
+)
 from casework.registry.filing import (
     close_notice,
     ensure_may_assess,
@@ -55,11 +60,15 @@ from casework.registry.province import (
 )
 from casework.registry.renewal import constitute_group, decide_renewal, open_round, submit_renewal
 from casework.registry.selection import (
+    accept_application,
     close_call,
     constitute_panel,
     decide_application,
     declare_conflict_of_interest,
     publish_call,
+    replace_panel_member,
+    resubmit_application,
+    return_application,
     submit_application,
     withdraw_application,
 )
@@ -76,7 +85,14 @@ COMMANDS = (
     close_call,
     submit_application,
     withdraw_application,
+    accept_application,
+    return_application,
+    resubmit_application,
     constitute_panel,
+    replace_panel_member,
+    add_pool_expert,
+    edit_pool_expert,
+    deactivate_pool_expert,
     declare_conflict_of_interest,
     save_sheet,
     submit_group_opinion,

@@ -32,6 +32,8 @@ from casework.store.tables import (
     city_project_changes,
     filings,
     institutions,
+    notice_items,
+    notices,
     projects,
     province_reports,
     renewal_cases,
@@ -51,7 +53,7 @@ RENEWAL_DECIDED = (lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED)
 
 
 # --- reports to the province (SEL-08, REN-08) -------------------------------------------------
-def _application_subject(tx: Tx, application_id: int, city_code: str) -> dict[str, Any]:
+def _application_subject(tx: Tx, application_id: int, city_code: str, on: date) -> dict[str, Any]:
     app = tx.get(applications, "申请", id=application_id)
     call = tx.get(calls, "征集公告", id=app["call_id"])
     if call["city_code"] != city_code:
@@ -61,6 +63,9 @@ def _application_subject(tx: Tx, application_id: int, city_code: str) -> dict[st
             f"申请{application_id}的状态为“{app['status']}”：公示期满无异议后方可报省厅",
             rule_id="SEL-08",
         )
+    ends = notice_end_of(tx, application_id)
+    if ends is not None and on <= ends:
+        raise RuleViolation(f"公示期至{ends}：{on}报送早于公示期满", rule_id="SEL-08")
     inst = tx.get(institutions, "考核机构", id=app["institution_id"])
     codes = [
         r["project_code"]
@@ -144,7 +149,7 @@ def report_to_province(
         key, subjects = "renewal_id", [_renewal_subject(tx, i, city_code) for i in ids]
     else:
         tx.cite("SEL-08")
-        key, subjects = "application_id", [_application_subject(tx, i, city_code) for i in ids]
+        key, subjects = "application_id", [_application_subject(tx, i, city_code, on) for i in ids]
     for s in subjects:
         if _already_reported(tx, key, s[key]):
             raise RuleViolation(
@@ -183,11 +188,35 @@ def acknowledge_province_report(tx: Tx, *, report_id: int, on: date, note: str =
     )
 
 
-def ensure_reported(tx: Tx, application_id: int) -> None:
-    """SEL-08: a receipt is issued only after the filing was reported to the province."""
-    if not _already_reported(tx, "application_id", application_id):
+def notice_end_of(tx: Tx, application_id: int) -> date | None:
+    """The last day of the public notice the application was in (SEL-05), if any."""
+    return tx.conn.execute(
+        select(notices.c.ends_on)
+        .join(notice_items, notice_items.c.notice_id == notices.c.id)
+        .where(notice_items.c.application_id == application_id)
+        .order_by(notices.c.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def ensure_reported(tx: Tx, application_id: int, on: date) -> None:
+    """SEL-05, SEL-08: a receipt is dated after the notice ended and on or after the day the
+    filing was reported to the province."""
+    ends = notice_end_of(tx, application_id)
+    if ends is not None and on <= ends:
+        raise RuleViolation(f"公示期至{ends}：{on}出具回执早于公示期满", rule_id="SEL-05")
+    sent = [
+        r["sent_on"]
+        for r in tx.rows(province_reports)
+        if any(s.get("application_id") == application_id for s in r["subjects"])
+    ]
+    if not sent:
         raise RuleViolation(
             f"申请{application_id}尚未报省人力资源社会保障厅：报送后方可出具回执", rule_id="SEL-08"
+        )
+    if on < min(sent):
+        raise RuleViolation(
+            f"回执日期{on}早于报省厅日期{min(sent)}：报送后方可出具回执", rule_id="SEL-08"
         )
 
 

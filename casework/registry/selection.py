@@ -6,17 +6,20 @@ SEL-01…SEL-04 and SEL-07. A scope addition by a filed institution is an applic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from casework.domain import lifecycle, rubrics, rules
+from casework.domain import lifecycle, limits, rubrics, rules
+from casework.domain.evidence.vocabulary import INSTITUTION_KINDS
 from casework.errors import PermissionDenied, QuotaExceeded, RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, EXPERT, INSTITUTION, PROVINCE
 from casework.registry.catalog import city_project_codes
-from casework.registry.sheets import selection_verdict
+from casework.registry.expert_pool import check_pool
+from casework.registry.sheets import SELF, SUBMITTED, selection_verdict
 from casework.registry.timing import filing_ended_on
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
@@ -30,13 +33,15 @@ from casework.store.tables import (
     panel_members,
     panels,
     quota_overrides,
+    renewal_cases,
+    sheets,
     users,
 )
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
 NEW, SCOPE_ADDITION = "新申请", "范围新增"
 LIVE_FILING = (lifecycle.ACTIVE, lifecycle.SUSPENDED)
-PENDING_APPLICATION = ("拟备案", "公示中", "公示无异议")
+PENDING_APPLICATION = lifecycle.PENDING_FILING
 
 
 def _now() -> datetime:
@@ -132,12 +137,25 @@ def scope_of(tx: Tx, filing_id: int) -> set[str]:
 
 @command("提交备案申请", rules=("SEL-02", "SEL-06"), roles=(*CITY, INSTITUTION))
 def submit_application(
-    tx: Tx, *, call_id: int, institution_id: int, project_codes: Sequence[str], on: date
+    tx: Tx,
+    *,
+    call_id: int,
+    institution_id: int,
+    project_codes: Sequence[str],
+    on: date,
+    applicant: Mapping[str, str] | None = None,
+    supplementary: Sequence[Mapping[str, str]] = (),
+    integrity: bool | None = None,
 ) -> int:
     """An applicant applies inside a call's scope and period.
 
     A filed institution's application adds projects to its filing (SEL-06: same conditions,
-    materials and procedure; the projects must lie inside the call's scope).
+    materials and procedure; the projects must lie inside the call's scope). The 申请 page
+    also passes the applicant's identity details (``applicant``: kind, address, contact,
+    phone — stored on the institution and kept with the application), its statement on each
+    of the city's supplementary conditions (SEL-03) and the integrity declaration, which must
+    be made (``integrity=False`` is refused). Who entered the application is recorded: the
+    institution head, or a city officer entering a paper application on its behalf.
     """
     call = tx.get(calls, "征集公告", id=call_id)
     inst = tx.get(institutions, "申报单位", id=institution_id)
@@ -199,11 +217,97 @@ def submit_application(
             submitted_on=on,
             status=lifecycle.APPLICATION.initial,
             decision_note="",
+            entered_by=tx.actor.username,
+            on_behalf=tx.actor.role in CITY,
+            **_declared(tx, call, inst, applicant, supplementary, integrity),
         )
     )
     for code in codes:
         tx.insert(application_projects, application_id=app_id, project_code=code)
     return app_id
+
+
+# --- what the applicant declares (SEL-02, SEL-03) --------------------------------------------
+INTEGRITY_DECLARATION = "本单位承诺填写内容、报送材料真实有效，如有弄虚作假，愿意承担相应责任。"
+"""The integrity declaration (诚信声明) the applicant makes with its application."""
+APPLICANT_FIELDS = {
+    "kind": ("单位类型", 20),
+    "address": ("单位地址", limits.ADDRESS),
+    "contact": ("联系人", limits.CONTACT),
+    "phone": ("联系电话", limits.PHONE),
+}
+"""The identity details an application states besides its name and USCC (field → label)."""
+PHONE_PATTERN = re.compile(r"[0-9][0-9\- ]{5,18}[0-9]")
+
+
+def check_applicant(applicant: Mapping[str, str]) -> dict[str, str]:
+    """The applicant's details, trimmed; refuses an unknown type, a blank contact or phone and
+    a phone that is not a phone number, naming the field (SEL-02)."""
+    unknown = sorted(set(applicant) - set(APPLICANT_FIELDS))
+    if unknown:
+        raise RuleViolation(f"申请信息含未知字段{'、'.join(unknown)}", rule_id="SEL-02")
+    out = {k: str(applicant.get(k, "") or "").strip() for k in APPLICANT_FIELDS}
+    for key, (label, length) in APPLICANT_FIELDS.items():
+        limits.check_text(out[key], label, length)
+    if out["kind"] not in INSTITUTION_KINDS:
+        raise RuleViolation(
+            f"单位类型“{out['kind']}”无效，可选：{'、'.join(INSTITUTION_KINDS)}", rule_id="SEL-02"
+        )
+    for key in ("address", "contact", "phone"):
+        if not out[key]:
+            raise RuleViolation(f"请填写{APPLICANT_FIELDS[key][0]}", rule_id="SEL-02")
+    if not PHONE_PATTERN.fullmatch(out["phone"]):
+        raise RuleViolation(
+            f"联系电话“{out['phone']}”无效：应为7—20位数字（可含“-”）", rule_id="SEL-02"
+        )
+    return out
+
+
+def check_statements(call: Any, supplementary: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """SEL-03: one statement per supplementary condition of the call, none for another."""
+    conditions = {str(c["sub_id"]): str(c["text"]) for c in call["supplementary"] or []}
+    given = {
+        str(s.get("sub_id", "")): str(s.get("statement", "") or "").strip() for s in supplementary
+    }
+    unknown = sorted(set(given) - set(conditions))
+    if unknown:
+        raise RuleViolation(
+            f"补充条件{'、'.join(unknown)}不是本次征集公告的补充条件", rule_id="SEL-03"
+        )
+    missing = [i for i in conditions if not given.get(i)]
+    if missing:
+        raise RuleViolation(
+            f"请逐条说明对本市补充条件的满足情况（未填写：{'、'.join(missing)}）",
+            rule_id="SEL-03",
+        )
+    return [{"sub_id": i, "text": t, "statement": given[i]} for i, t in conditions.items()]
+
+
+def _declared(
+    tx: Tx,
+    call: Any,
+    inst: Any,
+    applicant: Mapping[str, str] | None,
+    supplementary: Sequence[Mapping[str, str]],
+    integrity: bool | None,
+) -> dict[str, Any]:
+    """The application's columns for what the applicant declared; updates the institution's
+    details to the ones stated. Without ``applicant`` (a script or a scope addition from the
+    scope page) only the supplementary statements and the declaration given are kept."""
+    values: dict[str, Any] = {}
+    if integrity is False:
+        raise RuleViolation("请阅读并勾选诚信承诺后再提交申请", rule_id="SEL-02")
+    if integrity:
+        values.update(declared_at=_now(), declaration=INTEGRITY_DECLARATION)
+    if supplementary or applicant is not None:
+        values["supplementary"] = check_statements(call, supplementary)
+    if applicant is not None:
+        details = check_applicant(applicant)
+        changed = {k: v for k, v in details.items() if inst[k] != v}
+        if changed:
+            tx.update(institutions, {"id": inst["id"]}, **changed)
+        values["applicant"] = {"name": inst["name"], "uscc": inst["uscc"], **details}
+    return values
 
 
 def application_city(tx: Tx, application_id: int) -> tuple[Any, Any]:
@@ -219,11 +323,114 @@ def move_application(tx: Tx, app: Any, action: str, **values: Any) -> str:
 
 
 @command("撤回申请", rules=("SEL-02",), roles=(*CITY, INSTITUTION))
-def withdraw_application(tx: Tx, *, application_id: int) -> None:
+def withdraw_application(
+    tx: Tx, *, application_id: int, on: date | None = None, reason: str = ""
+) -> None:
+    """SEL-02: the applicant takes its application back; the date and reason are recorded."""
     app, call = application_city(tx, application_id)
     tx.require_city(call["city_code"])
     tx.require_institution(app["institution_id"])
-    move_application(tx, app, "withdraw")
+    values: dict[str, Any] = {"withdrawal_reason": reason.strip()} if reason.strip() else {}
+    if on is not None:
+        values["withdrawn_on"] = on
+    move_application(tx, app, "withdraw", **values)
+
+
+# --- the city's completeness check (SEL-02, SEL-03) ------------------------------------------
+@command("受理申请", rules=("SEL-02", "SEL-03"), roles=CITY)
+def accept_application(tx: Tx, *, application_id: int, on: date) -> None:
+    """SEL-02: the city finds the application complete (受理); a panel may then be formed."""
+    app, call = application_city(tx, application_id)
+    tx.require_city(call["city_code"])
+    if on < app["submitted_on"]:
+        raise RuleViolation(f"受理日期{on}早于申报日期{app['submitted_on']}", rule_id="SEL-02")
+    move_application(tx, app, "accept", accepted_on=on)
+
+
+@command("退回补正", rules=("SEL-02",), roles=CITY)
+def return_application(
+    tx: Tx, *, application_id: int, missing: Sequence[str], on: date, note: str = ""
+) -> None:
+    """SEL-02: the city returns an incomplete application, listing what is missing (退回补正)."""
+    app, call = application_city(tx, application_id)
+    tx.require_city(call["city_code"])
+    items = [m.strip() for m in dict.fromkeys(missing) if m.strip()]
+    if not items:
+        raise RuleViolation("退回补正须列明需补正的材料或事项", rule_id="SEL-02")
+    if on < app["submitted_on"]:
+        raise RuleViolation(f"退回日期{on}早于申报日期{app['submitted_on']}", rule_id="SEL-02")
+    move_application(
+        tx,
+        app,
+        "return_for_correction",
+        returned_on=on,
+        correction_items=items,
+        correction_note=note.strip(),
+    )
+
+
+@command("补正后重新提交", rules=("SEL-02", "SEL-06"), roles=(*CITY, INSTITUTION))
+def resubmit_application(
+    tx: Tx,
+    *,
+    application_id: int,
+    on: date,
+    project_codes: Sequence[str] | None = None,
+    applicant: Mapping[str, str] | None = None,
+    supplementary: Sequence[Mapping[str, str]] = (),
+    integrity: bool | None = None,
+) -> None:
+    """SEL-02: the applicant corrects a returned application and submits it again.
+
+    The corrected projects must lie inside the call's scope (SEL-06) and may not already be in
+    the institution's filing; the data uploads are corrected through the intake.
+    """
+    app, call = application_city(tx, application_id)
+    tx.require_city(call["city_code"])
+    tx.require_institution(app["institution_id"])
+    lifecycle.APPLICATION.target("resubmit", app["status"])
+    inst = tx.get(institutions, "申报单位", id=app["institution_id"])
+    values = _declared(tx, call, inst, applicant, supplementary, integrity)
+    if project_codes is not None:
+        codes = list(dict.fromkeys(project_codes))
+        scope = set(
+            tx.conn.execute(
+                select(call_projects.c.project_code).where(call_projects.c.call_id == call["id"])
+            ).scalars()
+        )
+        outside = sorted(set(codes) - scope)
+        if not codes or outside:
+            raise RuleViolation(
+                f"申报项目{'、'.join(outside) or '为空'}不在征集公告的征集范围内",
+                rule_id="SEL-06",
+            )
+        if app["filing_id"] is not None:
+            already = sorted(set(codes) & scope_of(tx, app["filing_id"]))
+            if already:
+                raise RuleViolation(f"项目{'、'.join(already)}已在备案范围内", rule_id="SEL-06")
+        tx.conn.execute(
+            delete(application_projects).where(
+                application_projects.c.application_id == application_id
+            )
+        )
+        tx.changes.append(
+            {
+                "op": "delete",
+                "table": "application_projects",
+                "key": {"application_id": application_id},
+            }
+        )
+        for code in codes:
+            tx.insert(application_projects, application_id=application_id, project_code=code)
+    move_application(
+        tx,
+        app,
+        "resubmit",
+        resubmitted_on=on,
+        entered_by=tx.actor.username,
+        on_behalf=tx.actor.role in CITY,
+        **values,
+    )
 
 
 # --- panels (SEL-03, REN-04) ----------------------------------------------------------------
@@ -294,7 +501,10 @@ def constitute_panel(
     on: date,
     methods: Iterable[str] = ("材料核验", "现场察看"),
 ) -> int:
-    """SEL-03: a selection panel of 3–5 experts evaluates the application with Attachment 1."""
+    """SEL-03: a selection panel of 3–5 experts evaluates the application with Attachment 1.
+
+    Only an application the city has accepted as complete (已受理, SEL-02) is evaluated.
+    """
     app, call = application_city(tx, application_id)
     tx.require_city(call["city_code"])
     methods = list(methods)
@@ -303,6 +513,7 @@ def constitute_panel(
         raise RuleViolation(f"评估方式{'、'.join(unknown)}不在规定方式内", rule_id="SEL-03")
     inst = tx.get(institutions, "申报单位", id=app["institution_id"])
     check_members(tx, members, "SEL-03", inst["name"])
+    check_pool(tx, [m["username"] for m in members], call["city_code"], inst["id"], "SEL-03")
     rubric = rubrics.load("selection", on=on)
     move_application(tx, app, "constitute_panel", rubric_id=rubric.id)
     return add_panel(
@@ -314,6 +525,94 @@ def constitute_panel(
         methods=methods,
         application_id=application_id,
     )
+
+
+def panel_case(tx: Tx, panel: Any) -> tuple[str, int, str, str]:
+    """A panel's city, institution id and name, and the rule governing it (SEL-03 or REN-04);
+    the case must still be under evaluation (the lifecycle's 评估中)."""
+    if panel["application_id"] is not None:
+        app, call = application_city(tx, panel["application_id"])
+        lifecycle.APPLICATION.target("submit_sheet", app["status"])
+        inst = tx.get(institutions, "申报单位", id=app["institution_id"])
+        return call["city_code"], int(inst["id"]), inst["name"], "SEL-03"
+    case = tx.get(renewal_cases, "续期评估", id=panel["renewal_id"])
+    lifecycle.RENEWAL.target("submit_sheet", case["status"])
+    filing = tx.get(filings, "备案", id=case["filing_id"])
+    inst = tx.get(institutions, "考核机构", id=filing["institution_id"])
+    return filing["city_code"], int(inst["id"]), inst["name"], "REN-04"
+
+
+@command("更换评估组成员", rules=("SEL-03", "REN-04", "SUP-03"), roles=CITY)
+def replace_panel_member(
+    tx: Tx,
+    *,
+    panel_id: int,
+    leaving: str,
+    joining: str,
+    reason: str,
+    leader: str | None = None,
+) -> None:
+    """Replace a member who withdraws (e.g. declares a conflict) before the scoring: refused
+    once any member submitted a sheet — a panel with a submitted sheet is not changed. The
+    group after the change is checked as when it was formed (3–5, one leader, no same-unit or
+    declared conflict, SUP-03); ``leader`` names who leads afterwards (by default the leader
+    stays, or the joining member takes over from a leaving leader)."""
+    panel = tx.get(panels, "评估组", id=panel_id)
+    city_code, institution_id, unit, rule_id = panel_case(tx, panel)
+    tx.require_city(city_code)
+    if not reason.strip():
+        raise RuleViolation("请填写更换原因", rule_id=rule_id)
+    submitted = tx.conn.execute(
+        select(sheets.c.author).where(
+            sheets.c.panel_id == panel_id,
+            sheets.c.kind != SELF,
+            sheets.c.status == SUBMITTED,
+        )
+    ).first()
+    if submitted is not None:
+        raise RuleViolation("评估组已有成员提交评估表，成员不能再更换", rule_id=rule_id)
+    current = tx.rows(panel_members, panel_id=panel_id)
+    names = [m["username"] for m in current]
+    if leaving not in names:
+        raise RuleViolation(f"用户“{leaving}”不是该评估组成员", rule_id=rule_id)
+    if joining in names:
+        raise RuleViolation(f"用户“{joining}”已是该评估组成员", rule_id=rule_id)
+    leaders = [m["username"] for m in current if m["is_leader"]]
+    head = leader or (joining if leaving in leaders or not leaders else leaders[0])
+    members = [
+        {"username": joining if m["username"] == leaving else m["username"]} for m in current
+    ]
+    for m in members:
+        m["is_leader"] = m["username"] == head
+    check_members(tx, members, rule_id, unit)
+    check_pool(tx, [joining], city_code, institution_id, rule_id)
+    before = next(dict(m) for m in current if m["username"] == leaving)
+    tx.conn.execute(
+        delete(panel_members).where(
+            panel_members.c.panel_id == panel_id, panel_members.c.username == leaving
+        )
+    )
+    tx.changes.append(
+        {
+            "op": "delete",
+            "table": panel_members.name,
+            "key": {"panel_id": panel_id, "username": leaving},
+            "before": {"is_leader": bool(before["is_leader"]), "reason": reason.strip()},
+        }
+    )
+    tx.insert(
+        panel_members,
+        panel_id=panel_id,
+        username=joining,
+        is_leader=head == joining,
+        expertise="",
+    )
+    for m in current:
+        name = m["username"]
+        if name != leaving and bool(m["is_leader"]) != (name == head):
+            tx.update(
+                panel_members, {"panel_id": panel_id, "username": name}, is_leader=name == head
+            )
 
 
 @command("利益冲突声明", rules=("SUP-03",), roles=(EXPERT,))

@@ -1,7 +1,9 @@
 """The tables of the casework store (SQLAlchemy Core).
 
 A change here needs a new migration in ``casework/migrations/versions``; a test checks that
-the migrations produce exactly these tables.
+the migrations produce exactly these tables. The lengths of the text fields people type are
+declared in :mod:`casework.domain.limits` (free text: ``limits.LONG_TEXT``) and enforced by every
+command, import and input alike.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from casework.domain import limits
 
 metadata = MetaData(
     naming_convention={
@@ -49,7 +53,7 @@ cities = Table(
 projects = Table(
     "projects",
     metadata,
-    Column("project_code", String(20), primary_key=True),
+    Column("project_code", String(limits.PROJECT_CODE), primary_key=True),
     Column("name", String(80), nullable=False, unique=True),
     Column("category", String(40), nullable=False, default=""),
 )
@@ -74,12 +78,12 @@ city_projects = Table(
 users = Table(
     "users",
     metadata,
-    Column("username", String(80), primary_key=True),
-    Column("display_name", String(80), nullable=False),
+    Column("username", String(limits.USERNAME), primary_key=True),
+    Column("display_name", String(limits.DISPLAY_NAME), nullable=False),
     Column("role", String(20), nullable=False),
     Column("city_code", ForeignKey("cities.city_code"), nullable=True),
     Column("institution_id", Integer, nullable=True),
-    Column("unit", String(120), nullable=False, default=""),
+    Column("unit", String(limits.UNIT_NAME), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
 )
 
@@ -87,13 +91,13 @@ institutions = Table(
     "institutions",
     metadata,
     _id(),
-    Column("name", String(120), nullable=False),
+    Column("name", String(limits.UNIT_NAME), nullable=False),
     Column("uscc", String(18), nullable=False, unique=True),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
     Column("kind", String(20), nullable=False, default="企业"),
-    Column("address", String(200), nullable=False, default=""),
-    Column("contact", String(40), nullable=False, default=""),
-    Column("phone", String(40), nullable=False, default=""),
+    Column("address", String(limits.ADDRESS), nullable=False, default=""),
+    Column("contact", String(limits.CONTACT), nullable=False, default=""),
+    Column("phone", String(limits.PHONE), nullable=False, default=""),
     Column("extinct_on", Date, nullable=True),
 )
 
@@ -103,7 +107,7 @@ calls = Table(
     _id(),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
     Column("year", Integer, nullable=False),
-    Column("title", String(200), nullable=False),
+    Column("title", String(limits.TITLE), nullable=False),
     Column("conditions", Text, nullable=False, default=""),
     Column("requirements", Text, nullable=False, default=""),
     Column("supplementary", JSON, nullable=False, default=list),
@@ -135,6 +139,22 @@ applications = Table(
     Column("decided_on", Date, nullable=True),
     Column("decision_note", Text, nullable=False, default=""),
     Column("rubric_id", String(40), nullable=True),
+    # SEL-02: who entered it (the institution head, or a city officer entering a paper
+    # application on the institution's behalf), what the applicant declared, and the city's
+    # completeness check (受理 / 退回补正 with the missing items) and any withdrawal.
+    Column("entered_by", String(80), nullable=True),
+    Column("on_behalf", Boolean, nullable=True),
+    Column("applicant", JSON, nullable=True),
+    Column("supplementary", JSON, nullable=True),
+    Column("declared_at", DateTime, nullable=True),
+    Column("declaration", Text, nullable=True),
+    Column("accepted_on", Date, nullable=True),
+    Column("returned_on", Date, nullable=True),
+    Column("correction_items", JSON, nullable=True),
+    Column("correction_note", Text, nullable=True),
+    Column("resubmitted_on", Date, nullable=True),
+    Column("withdrawn_on", Date, nullable=True),
+    Column("withdrawal_reason", Text, nullable=True),
 )
 
 application_projects = Table(
@@ -193,7 +213,7 @@ notices = Table(
     metadata,
     _id(),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
-    Column("title", String(200), nullable=False),
+    Column("title", String(limits.TITLE), nullable=False),
     Column("opens_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("closed_on", Date, nullable=True),
@@ -227,7 +247,7 @@ filings = Table(
     _id(),
     Column("institution_id", ForeignKey("institutions.id"), nullable=False),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
-    Column("code", String(40), nullable=False, unique=True),
+    Column("code", String(limits.CODE), nullable=False, unique=True),
     Column("filed_on", Date, nullable=False),
     Column("term_start", Date, nullable=False),
     Column("term_end", Date, nullable=False),
@@ -294,7 +314,7 @@ renewal_rounds = Table(
     metadata,
     _id(),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
-    Column("title", String(200), nullable=False),
+    Column("title", String(limits.TITLE), nullable=False),
     Column("plan", Text, nullable=False, default=""),
     Column("expiring_from", Date, nullable=False),
     Column("expiring_to", Date, nullable=False),
@@ -315,7 +335,8 @@ renewal_cases = Table(
     Column("composite", Float, nullable=True),
     Column("grade", String(10), nullable=True),
     Column("veto_found", Boolean, nullable=True),
-    Column("opinion", Text, nullable=False, default=""),
+    Column("opinion", Text, nullable=False, default=""),  # the group's, Attachment 6 (REN-04)
+    Column("decision_note", Text, nullable=False, default=""),  # the city's decision (REN-05)
     Column("decided_on", Date, nullable=True),
     Column("dropped_projects", JSON, nullable=False, default=list),
     UniqueConstraint("round_id", "filing_id", name="uq_renewal_cases_round_filing"),
@@ -436,14 +457,14 @@ staff = Table(
     _id(),
     Column("institution_id", ForeignKey("institutions.id"), nullable=False),
     Column("id_number", String(18), nullable=False),
-    Column("name", String(40), nullable=False),
+    Column("name", String(limits.PERSON_NAME), nullable=False),
     Column("role", String(10), nullable=False),
     Column("project_code", String(20), nullable=False, default=""),
     Column("employment", String(4), nullable=False),
     Column("qualification", String(20), nullable=True),
     Column("level", String(4), nullable=True),
     Column("title", String(4), nullable=True),
-    Column("honours", String(200), nullable=True),
+    Column("honours", String(limits.HONOURS), nullable=True),
     Column("trade_years", Float, nullable=True),
     Column("contract_months", Integer, nullable=True),
     Column("insurance_months", Integer, nullable=True),
@@ -461,8 +482,8 @@ sites = Table(
     metadata,
     _id(),
     Column("institution_id", ForeignKey("institutions.id"), nullable=False),
-    Column("site_code", String(40), nullable=False),
-    Column("address", String(200), nullable=False),
+    Column("site_code", String(limits.CODE), nullable=False),
+    Column("address", String(limits.ADDRESS), nullable=False),
     Column("city_code", ForeignKey("cities.city_code"), nullable=False),
     Column("tenure", String(4), nullable=False),
     Column("lease_end", Date, nullable=True),
@@ -494,9 +515,9 @@ assessment_batches = Table(
     metadata,
     _id(),
     Column("institution_id", ForeignKey("institutions.id"), nullable=False),
-    Column("batch_no", String(40), nullable=False),
+    Column("batch_no", String(limits.CODE), nullable=False),
     Column("project_code", ForeignKey("projects.project_code"), nullable=False),
-    Column("site_code", String(40), nullable=False),
+    Column("site_code", String(limits.CODE), nullable=False),
     Column("plan_date", Date, nullable=False),
     Column("exam_date", Date, nullable=False),
     Column("publish_start", Date, nullable=True),
@@ -531,7 +552,7 @@ certificates = Table(
     metadata,
     _id(),
     Column("institution_id", ForeignKey("institutions.id"), nullable=False),
-    Column("cert_no", String(40), nullable=False, unique=True),
+    Column("cert_no", String(limits.CODE), nullable=False, unique=True),
     Column("id_number", String(18), nullable=False, index=True),
     Column("project_code", ForeignKey("projects.project_code"), nullable=False),
     Column("issued_on", Date, nullable=False),
@@ -695,4 +716,24 @@ data_snapshots = Table(
     Column("sha256", String(64), nullable=False),
     Column("batches", Integer, nullable=False),
     Column("results", Integer, nullable=False),
+)
+
+
+# --- The apps' own records (0006) --------------------------------------------------------------
+# SEL-03, REN-04: a city's expert pool, kept in the app. The person (姓名, 工作单位) is the
+# expert's user (role 专家, so that they can sign in); the pool keeps what the city knows of
+# them: specialty, phone, the units they declared a conflict with (SUP-03) and whether the city
+# still draws on them. Experts from outside the city may be in a city's pool.
+expert_pool = Table(
+    "expert_pool",
+    metadata,
+    _id(),
+    Column("city_code", ForeignKey("cities.city_code"), nullable=False),
+    Column("username", ForeignKey("users.username"), nullable=False),
+    Column("specialty", String(limits.TITLE), nullable=False, default=""),
+    Column("phone", String(limits.PHONE), nullable=False, default=""),
+    Column("conflicts", JSON, nullable=False, default=list),  # institution ids (SUP-03)
+    Column("active", Boolean, nullable=False, default=True),
+    Column("added_on", Date, nullable=False),
+    UniqueConstraint("city_code", "username", name="uq_expert_pool_city_user"),
 )

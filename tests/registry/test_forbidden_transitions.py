@@ -162,6 +162,10 @@ TRIES: dict[str, tuple[Try, ...]] = {
         call(r.close_call, "close", call_id=H("call_id")),
     ),
     "application": (
+        call(r.accept_application, "accept", application_id=H("application_id"), on=ON),
+        call(r.return_application, "return_for_correction", application_id=H("application_id"),
+             missing=["人员花名册"], on=ON),
+        call(r.resubmit_application, "resubmit", application_id=H("application_id"), on=ON),
         call(r.constitute_panel, "constitute_panel", application_id=H("application_id"),
              members=members, on=ON),
         call(r.save_sheet, "submit_sheet", actor=first_expert, panel_id=H("panel_id"),
@@ -241,11 +245,15 @@ RECORDS: dict[str, tuple[Table, str]] = {
 UNADDRESSABLE = {
     # a sheet is saved on a panel: there is none before one is constituted
     ("application", "已提交", "save_sheet"),
+    ("application", "待补正", "save_sheet"),
+    ("application", "已受理", "save_sheet"),
     ("renewal", "待自评", "save_sheet"),
     ("renewal", "已提交", "save_sheet"),
     ("renewal", "未提交", "save_sheet"),
     # a notice is closed as a whole: an application not (yet) published is on none
     ("application", "已提交", "close_notice"),
+    ("application", "待补正", "close_notice"),
+    ("application", "已受理", "close_notice"),
     ("application", "评估中", "close_notice"),
     ("application", "拟备案", "close_notice"),
     ("application", "已撤回", "close_notice"),
@@ -558,6 +566,8 @@ def build_applications(b: Builder, cases: Cases, active_inst: int) -> None:
         state: b.application(f"济南{state}申请单位", state, project)
         for state, project in (
             ("已提交", "P001"),
+            ("待补正", "P003"),
+            ("已受理", "P003"),
             ("评估中", "P001"),
             ("拟备案", "P001"),
             ("公示中", "P001"),

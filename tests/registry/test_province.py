@@ -76,7 +76,9 @@ def test_a_city_cannot_report_another_citys_case_and_nothing_is_reported_twice_s
     world: World,
 ) -> None:
     ids = world.filed("甲职业培训学校", stop_at="公示无异议")
-    report = dict(city_code=JINAN, kind="备案", case_ids=[ids["application_id"]], on=START)
+    report = dict(
+        city_code=JINAN, kind="备案", case_ids=[ids["application_id"]], on=date(2025, 5, 6)
+    )
 
     with pytest.raises(PermissionDenied):
         r.report_to_province(world.store, QINGDAO_OFFICER, **report)
@@ -101,8 +103,9 @@ def test_renewal_results_are_reported_to_the_province_ren_08(world: World) -> No
         on=term_end - timedelta(days=30),
     )
 
-    (sent,) = province_reports_of(world.store, JINAN)
-    assert sent.kind == "续期结果" and sent.content[0]["result"] == "合格"
+    (sent,) = [s for s in province_reports_of(world.store, JINAN) if s.kind == "续期结果"]
+    assert sent.content[0]["result"] == "合格"
+    assert sent.content[0]["renewal_id"] == renewal["renewal_id"]
 
 
 def test_the_first_catalog_edition_lists_every_filing_as_new_sel_09(
@@ -198,3 +201,41 @@ def test_the_city_project_list_changes_on_its_date_with_a_reason_sel_10(world: W
 def city_projects_on_store(world: World, on: date) -> set[str]:
     with world.store.read() as conn:
         return city_projects_in(conn, JINAN, on)
+
+
+def test_a_filing_is_not_reported_before_its_notice_ended_sel_05(world: World) -> None:
+    ids = world.filed("甲职业培训学校", stop_at="公示无异议")
+
+    with pytest.raises(RuleViolation) as err:
+        r.report_to_province(
+            world.store,
+            OFFICER,
+            city_code=JINAN,
+            kind="备案",
+            case_ids=[ids["application_id"]],
+            on=START,
+        )
+
+    assert "公示期满" in str(err.value)
+
+
+def test_no_receipt_is_dated_before_the_report_to_the_province_sel_08(world: World) -> None:
+    ids = world.filed("甲职业培训学校", stop_at="公示无异议")
+    r.report_to_province(
+        world.store,
+        OFFICER,
+        city_code=JINAN,
+        kind="备案",
+        case_ids=[ids["application_id"]],
+        on=date(2025, 5, 6),
+    )
+
+    with pytest.raises(RuleViolation) as err:
+        r.file_application(
+            world.store, OFFICER, application_id=ids["application_id"], on=date(2025, 5, 5)
+        )
+    filing = r.file_application(
+        world.store, OFFICER, application_id=ids["application_id"], on=date(2025, 5, 6)
+    )
+
+    assert err.value.rule_id == "SEL-08" and filing > 0

@@ -59,7 +59,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "close_call": CITY,
     "submit_application": CITY_OR_INSTITUTION,
     "withdraw_application": CITY_OR_INSTITUTION,
+    "accept_application": CITY,
+    "return_application": CITY,
+    "resubmit_application": CITY_OR_INSTITUTION,
     "constitute_panel": CITY,
+    "replace_panel_member": CITY,
+    # the city keeps its expert pool (SEL-03, REN-04)
+    "add_pool_expert": CITY,
+    "edit_pool_expert": CITY,
+    "deactivate_pool_expert": CITY,
     "declare_conflict_of_interest": (EXPERT,),
     "save_sheet": (EXPERT,),
     "submit_group_opinion": (EXPERT,),
@@ -310,6 +318,8 @@ def test_an_institution_evaluates_only_itself(cases: Cases) -> None:
     renewal = cases.ids["renewal_id"]
     own = Actor("inst_own", INSTITUTION, institution_id=cases.ids["institution_id"])
     other = Actor("inst_other", INSTITUTION, institution_id=cases.ids["qingdao_institution_id"])
+    for actor in (own, other):
+        scenario.ensure_user(cases.store, actor)
     rows, veto = scenario.renewal_rows(90.0), scenario.veto_rows()
 
     sheet = succeeded(
@@ -360,7 +370,7 @@ def test_a_city_manager_adds_users_of_its_own_city_only_sup_01(cases: Cases) -> 
 
 def test_every_role_keeps_drafts_of_its_own_forms(cases: Cases) -> None:
     for role in HUMAN_ROLES:
-        actor = actor_of(role, cases.ids["institution_id"])
+        actor = scenario.ensure_user(cases.store, actor_of(role, cases.ids["institution_id"]))
 
         succeeded(
             cases.store, r.save_form_draft, actor, page="matrix", case_key="1", payload={"a": 1}

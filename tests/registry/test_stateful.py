@@ -174,6 +174,7 @@ class RegistryMachine(RuleBasedStateMachine):
         members: list[dict[str, Any]] = [
             {"username": e, "is_leader": i == 0} for i, e in enumerate(self.experts[:3])
         ]
+        r.accept_application(self.store, OFFICER, application_id=app, on=on)  # SEL-02
         panel = r.constitute_panel(self.store, OFFICER, application_id=app, members=members, on=on)
         for m in members:
             who = scenario.expert(m["username"])
