@@ -51,7 +51,7 @@ def _common_problems(institution: str, code: str | None, term: FilingTerm | None
         found.append(problem("—", "机构代码", code, "应为4—40位字母、数字或“-”", "SEL-05"))
     if term is not None:
         try:
-            FilingTerm.from_months(term.first_month, term.last_month)
+            FilingTerm.from_months(term.first_month, term.last_month, length=term.length)
         except CaseworkError as exc:  # a corrupted term is refused, never printed
             found.append(problem("—", "有效期", term, str(exc), "ATT2-TERM"))
     return found

@@ -24,6 +24,10 @@ NOTICE_MIN_WORKDAYS: Final = 5
 TERM_YEARS: Final = 3
 """SEL-05, ATT2-TERM: a filing runs 3 years (36 months)."""
 TERM_MONTHS: Final = TERM_YEARS * 12
+TERM_MONTHS_MAX: Final = 60
+"""SEL-11: the term is normally (一般为) 3 years; another length is an exception the city
+decides and records. The notice sets no bound: casework refuses more than 5 years (our reading,
+a guard against typing errors)."""
 MAX_INSTITUTIONS_PER_PROJECT_PER_CITY: Final = 5
 """SEL-07: in principle at most 5 institutions per project in one city."""
 MAX_PROJECTS_PER_INSTITUTION: Final = 5
@@ -40,9 +44,6 @@ PASS_MARK: Final = 60.0
 rubric's, and the mark of :func:`casework.domain.scoring.grade` without a rubric)."""
 MAX_SCORE: Final = 100.0
 """REN-07: Attachment 4 is scored out of 100."""
-PARTIAL_POINTS_STEP: Final = 0.5
-"""REN-07: the 2025.1 rubric's ``point_step`` (基本符合 in half points). Scoring reads the
-rubric's own step; this remains only for the demo scenarios (``registry/scenario.py``)."""
 VERDICT_FULL: Final = "符合"
 VERDICT_PARTIAL: Final = "基本符合"
 VERDICT_NONE: Final = "不符合"

@@ -11,7 +11,7 @@ import calendar as _gregorian
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from casework.domain import problems, rules
 from casework.errors import RuleViolation, ValidationFailed
@@ -74,37 +74,49 @@ def _invalid_month(value: object) -> ValidationFailed:
 
 @dataclass(frozen=True)
 class FilingTerm:
-    """The 3-year term of a filing (ATT2-TERM, SEL-05), in whole calendar months.
+    """The term of a filing (ATT2-TERM, SEL-05), in whole calendar months.
 
     ``start`` is the date the filing took effect; the term covers every day of its month, so
-    ``first_day`` is the 1st of that month and ``last_day`` the last day of the 36th month.
+    ``first_day`` is the 1st of that month and ``last_day`` the last day of the ``length``-th
+    month. The term is normally (一般为) 36 months; another length is an exception the city
+    decides and records (SEL-11).
     """
 
     start: date
+    length: int = rules.TERM_MONTHS
 
     def __post_init__(self) -> None:
         if isinstance(self.start, datetime):
             object.__setattr__(self, "start", self.start.date())
         elif not isinstance(self.start, date):
             raise TypeError(f"备案起始日期应为日期，实际为 {self.start!r}")
+        if not 1 <= self.length <= rules.TERM_MONTHS_MAX:
+            raise RuleViolation(
+                f"备案有效期{self.length}个月不在1至{rules.TERM_MONTHS_MAX}个月之内",
+                rule_id="SEL-11",
+            )
 
     @classmethod
     def from_months(
         cls,
         first: YearMonth | tuple[int, int] | date | str,
         last: YearMonth | tuple[int, int] | date | str | None = None,
+        *,
+        length: int = rules.TERM_MONTHS,
     ) -> FilingTerm:
         """Rebuild a term from stored months; ``last``, if given, must agree (ATT2-TERM).
 
+        ``length`` is the term granted: 36 months unless the city recorded another (SEL-11).
+
         Raises:
-            RuleViolation: ``last`` is not the 36th month from ``first``.
+            RuleViolation: ``last`` is not the ``length``-th month from ``first``.
             ValidationFailed: a month cannot be read.
         """
-        term = cls(YearMonth.parse(first).first_day)
+        term = cls(YearMonth.parse(first).first_day, length)
         if last is not None and YearMonth.parse(last) != term.last_month:
             raise RuleViolation(
                 f"备案有效期“自{term.first_month}至{YearMonth.parse(last)}”不是"
-                f"{rules.TERM_MONTHS}个月：自{term.first_month}起应至{term.last_month}",
+                f"{length}个月：自{term.first_month}起应至{term.last_month}",
                 rule_id="ATT2-TERM",
                 first=term.first_month,
                 last=last,
@@ -123,9 +135,20 @@ class FilingTerm:
         y1, m1, y2, m2 = (int(g) for g in found.groups())
         return cls.from_months((y1, m1), (y2, m2))
 
+    @classmethod
+    def spanning(cls, first_day: date, last_day: date) -> FilingTerm:
+        """The term from ``first_day``'s month through ``last_day``'s month, as stored."""
+        first, last = YearMonth.of(_day(first_day)), YearMonth.of(_day(last_day))
+        return cls(first.first_day, (last.year - first.year) * 12 + last.month - first.month + 1)
+
     @property
     def months(self) -> int:
-        return rules.TERM_MONTHS
+        return self.length
+
+    @property
+    def standard(self) -> bool:
+        """Whether the term has the normal length of 3 years (SEL-11)."""
+        return self.length == rules.TERM_MONTHS
 
     @property
     def first_month(self) -> YearMonth:
@@ -133,7 +156,7 @@ class FilingTerm:
 
     @property
     def last_month(self) -> YearMonth:
-        return self.first_month.plus(rules.TERM_MONTHS - 1)
+        return self.first_month.plus(self.length - 1)
 
     @property
     def first_day(self) -> date:
@@ -150,8 +173,10 @@ class FilingTerm:
 
     @property
     def receipt_text(self) -> str:
-        """``有效期3年（自2025年3月至2028年2月）``, as on receipts (Attachments 2 and 7)."""
-        return f"有效期{rules.TERM_YEARS}年（{self.text}）"
+        """``有效期3年（自2025年3月至2028年2月）``, as on receipts (Attachments 2 and 7); a
+        term of another length (SEL-11) prints the length actually granted."""
+        span = f"{self.length // 12}年" if self.length % 12 == 0 else f"{self.length}个月"
+        return f"有效期{span}（{self.text}）"
 
     def contains(self, d: date) -> bool:
         """Whether ``d`` lies in the term (its first month through its last month)."""
@@ -173,9 +198,15 @@ class FilingTerm:
         return self.text
 
 
-def filing_term(start: date) -> FilingTerm:
-    """The term of a filing taking effect on ``start`` (ATT2-TERM, SEL-05)."""
-    return FilingTerm(start)
+def filing_term(start: date, months: int = rules.TERM_MONTHS) -> FilingTerm:
+    """The term of a filing taking effect on ``start`` (ATT2-TERM, SEL-05); 36 months unless
+    the city decided another length (SEL-11)."""
+    return FilingTerm(start, months)
+
+
+def term_of(filing: Any) -> FilingTerm:
+    """A stored filing's current term, from its ``term_start`` and ``term_end`` (SEL-11)."""
+    return FilingTerm.spanning(filing["term_start"], filing["term_end"])
 
 
 def _day(d: date) -> date:

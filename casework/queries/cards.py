@@ -21,7 +21,7 @@ from pandera.typing import DataFrame, Series
 from sqlalchemy import Connection, or_, select
 
 from casework.domain import lifecycle
-from casework.domain.terms import filing_term
+from casework.domain.terms import FilingTerm, term_of
 from casework.domain.timing import ended_by_date
 from casework.errors import NotFound
 from casework.queries.exits import LIVE
@@ -104,7 +104,7 @@ def _card(
         city=city.scalar_one(),
         filing_id=None if filing is None else int(filing["id"]),
         code="" if filing is None else filing["code"],
-        term="" if filing is None else filing_term(filing["term_start"]).text,
+        term="" if filing is None else term_of(filing).text,
         status=NOT_FILED if filing is None else filing["status"],
         end_reason="" if filing is None else filing["end_reason"] or "",
         ended_on=None if filing is None else filing["ended_on"],
@@ -257,12 +257,16 @@ def _filing_events(conn: Connection, filing: Any) -> Iterator[Event]:
         .mappings()
         .all()
     )
-    first = filing_term(terms[0]["first_day"] if terms else filing["term_start"]).text
+    first = (
+        FilingTerm.spanning(terms[0]["first_day"], terms[0]["last_day"])
+        if terms
+        else term_of(filing)
+    ).text
     yield Event(
         filing["filed_on"], "备案", f"机构代码{filing['code']}，{first}", "SEL-05", "filings", fid
     )
     for t in terms[1:]:
-        text = filing_term(t["first_day"]).text
+        text = FilingTerm.spanning(t["first_day"], t["last_day"]).text
         yield Event(
             t["first_day"], "新备案期开始", text, "REN-05", "filing_terms", f"{fid}|{t['seq']}"
         )

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from casework.domain import lifecycle, rules
 from casework.domain.calendar import PlanningCalendar
-from casework.domain.terms import filing_term
+from casework.domain.terms import FilingTerm
 from casework.domain.timing import ended_by_date
 from casework.queries.timing import latest_renewal_status
 from casework.store.engine import Store
@@ -139,7 +139,14 @@ def catalog(
     frame["project_count"] = frame["filing_id"].map(counts).fillna(0).astype(int)
     frame["end_reason"] = frame["end_reason"].fillna("")
     frame["term"] = (
-        [filing_term(d).text for d in pd.to_datetime(frame["term_start"]).dt.date]
+        [
+            FilingTerm.spanning(s, e).text
+            for s, e in zip(
+                pd.to_datetime(frame["term_start"]).dt.date,
+                pd.to_datetime(frame["term_end"]).dt.date,
+                strict=True,
+            )
+        ]
         if len(frame)
         else []
     )

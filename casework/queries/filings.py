@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain import lifecycle
 from casework.domain.terms import FilingTerm
 from casework.queries.lookup import (
     one_or_none,
@@ -38,12 +39,14 @@ RENEWAL_DROP = "备案期内未开展考核，不予续期"
 """The removal reason :func:`casework.registry.decide_renewal` records (REN-05)."""
 SCOPE_ADDED_BY = "范围新增"
 FILED_BY = ("遴选备案", "存量备案")
-REVOKED = "已撤销"
+REVOKED = (lifecycle.VIOLATION_REVOKED, lifecycle.WITHDRAWAL_DONE)
+"""EXIT-02, EXIT-06: an exit case that ended with the filing revoked."""
 
 
 def stored_term(row: dict[str, Any]) -> FilingTerm:
-    """A stored term, checked: its last month must be the 36th (ATT2-TERM)."""
-    return FilingTerm.from_months(row["first_day"], row["last_day"])
+    """A stored term, checked: its last month must be the ``months``-th — 36 unless the city
+    recorded another length (ATT2-TERM, SEL-11)."""
+    return FilingTerm.from_months(row["first_day"], row["last_day"], length=row.get("months", 36))
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def exit_case_rows(store: Store, filing_id: int) -> list[dict[str, Any]]:
 
 def revoking_exit_case(store: Store, filing_id: int) -> dict[str, Any] | None:
     """The latest exit case of the filing that ended with the filing revoked (EXIT-02, EXIT-06)."""
-    done = [r for r in exit_case_rows(store, filing_id) if r["status"] == REVOKED]
+    done = [r for r in exit_case_rows(store, filing_id) if r["status"] in REVOKED]
     return done[-1] if done else None
 
 

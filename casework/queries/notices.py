@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework.domain.terms import filing_term
+from casework.domain import lifecycle
+from casework.domain.terms import term_of
 from casework.queries.calls import project_names
 from casework.queries.lookup import one_or_none, one_or_not_found, project_names_in, rows_of
 from casework.store.engine import Store
@@ -204,7 +205,7 @@ def receipt(store: Store, application_id: int) -> dict[str, Any] | None:
     SEL-06) and the Attachment 3-1 table of the projects added.
     """
     record = application_record(store, application_id)
-    if record is None or record["status"] != "已备案":
+    if record is None or record["status"] != lifecycle.APPLICATION_FILED:
         return None
     fq = select(filings).where(filings.c.application_id == application_id)
     with store.read() as conn:
@@ -229,7 +230,7 @@ def receipt(store: Store, application_id: int) -> dict[str, Any] | None:
             )
             .order_by(filing_projects.c.project_code)
         ).all()
-    term = filing_term(filing["term_start"])
+    term = term_of(filing)
     addition = record["kind"] == SCOPE_ADDITION
     table = pd.DataFrame({"序号": range(1, len(rows) + 1), "考核项目": [r.name for r in rows]})
     if addition:

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from casework.domain import lifecycle
-from casework.domain.terms import filing_term
+from casework.domain.terms import term_of
 from casework.queries.calls import open_calls, project_names
 from casework.queries.lookup import one_or_none
 from casework.store.engine import Store
@@ -67,7 +67,7 @@ def filing_record(store: Store, filing_id: int) -> dict[str, Any] | None:
         record = one_or_none(conn, q, "备案", filing_id=filing_id)
     if record is None:
         return None
-    term = filing_term(record["term_start"])
+    term = term_of(record)
     record["term_text"], record["receipt_text"] = term.text, term.receipt_text
     return record
 

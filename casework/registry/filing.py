@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from casework import settings
 from casework.domain import calendar, lifecycle, limits, rules
-from casework.domain.terms import filing_term
+from casework.domain.terms import FilingTerm, filing_term
 from casework.errors import PermissionDenied, RuleViolation
-from casework.registry.actors import CITY_MANAGER, CITY_OFFICER
+from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, SYSTEM
 from casework.registry.province import ensure_reported
 from casework.registry.selection import (
     SCOPE_ADDITION,
@@ -189,7 +189,14 @@ def application_codes(tx: Tx, application_id: int) -> list[str]:
 
 
 @command("出具备案回执", rules=("SEL-05", "SEL-08", "ATT2-TERM"), roles=CITY)
-def file_application(tx: Tx, *, application_id: int, on: date) -> int:
+def file_application(
+    tx: Tx,
+    *,
+    application_id: int,
+    on: date,
+    term_months: int = rules.TERM_MONTHS,
+    term_reason: str = "",
+) -> int:
     """SEL-05: a noticed application with no objection is filed.
 
     A new institution gets a code and a term 自Y年M月至Y+3年M-1月 (ATT2-TERM); a scope
@@ -204,6 +211,10 @@ def file_application(tx: Tx, *, application_id: int, on: date) -> int:
         lifecycle.APPLICATION.target("file", app["status"])
         filing_target(tx.conn, filing, "adjust_scope", on)
         ensure_reported(tx, application_id, on)
+        if term_months != rules.TERM_MONTHS:
+            raise RuleViolation(
+                "范围调整不改变备案有效期（机构代码和有效期不变）", rule_id="SEL-06"
+            )
         tx.cite("SEL-06")
         add_projects(tx, filing["id"], codes, on, "范围新增", application_id)
         move_application(tx, app, "file")
@@ -212,7 +223,7 @@ def file_application(tx: Tx, *, application_id: int, on: date) -> int:
     ensure_reported(tx, application_id, on)
     if live_filing(tx, app["institution_id"]) is not None:
         raise RuleViolation("该单位已有有效备案，新增项目应按范围调整程序办理", rule_id="SEL-06")
-    term = filing_term(on)
+    term = granted_term(tx, on, term_months, term_reason)
     code = assign_code(tx, call["city_code"], on.year)
     filing_id = int(
         tx.insert(
@@ -234,10 +245,30 @@ def file_application(tx: Tx, *, application_id: int, on: date) -> int:
         first_day=term.first_day,
         last_day=term.last_day,
         source="备案",
+        months=term.months,
+        length_reason=term_reason.strip(),
     )
     add_projects(tx, filing_id, codes, on, "遴选备案", application_id)
     move_application(tx, app, "file")
     return filing_id
+
+
+def granted_term(tx: Tx, on: date, months: int, reason: str) -> FilingTerm:
+    """SEL-11: the term is normally 3 years; another length is the city's exception, decided
+    by a city manager and recorded with its reason."""
+    term = filing_term(on, months)
+    if not term.standard:
+        if tx.actor.role not in (CITY_MANAGER, SYSTEM):
+            raise PermissionDenied(
+                f"备案有效期一般为{rules.TERM_YEARS}年；确定其他期限须由市级负责人决定",
+                rule_id="SEL-11",
+            )
+        if not reason.strip():
+            raise RuleViolation(
+                f"备案有效期定为{months}个月（非{rules.TERM_YEARS}年）须写明理由", rule_id="SEL-11"
+            )
+        tx.cite("SEL-11")
+    return term
 
 
 def add_projects(

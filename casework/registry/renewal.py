@@ -11,10 +11,11 @@ import pandera.pandas as pa
 from pandera.typing import Series
 from sqlalchemy import select
 
-from casework.domain import lifecycle, rubrics, rules, scoring
-from casework.domain.terms import FilingTerm, filing_term
+from casework.domain import lifecycle, problems, rubrics, rules, scoring
+from casework.domain.terms import FilingTerm, term_of
 from casework.errors import RuleViolation, ValidationFailed
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
+from casework.registry.expert_pool import check_pool
 from casework.registry.filing import remove_projects_from
 from casework.registry.selection import add_panel, check_members, scope_of
 from casework.registry.sheets import (
@@ -38,7 +39,11 @@ from casework.store.tables import (
 
 CITY = (CITY_OFFICER, CITY_MANAGER)
 RENEWAL_METHODS = ("座谈问询", "资料查阅", "现场检查", "个别访谈", "电话回访")
-OPEN_CASE = ("待自评", "已提交", "评估中")
+OPEN_CASE = (
+    lifecycle.RENEWAL_AWAITING_SELF,
+    lifecycle.RENEWAL_SUBMITTED,
+    lifecycle.RENEWAL_EVALUATING,
+)
 
 
 class Attachment5ProjectsTable(pa.DataFrameModel):
@@ -63,17 +68,8 @@ def attachment5_stats(projects: Sequence[dict[str, Any]]) -> pd.DataFrame:
     try:
         frame = Attachment5ProjectsTable.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        problems = pd.DataFrame(
-            {
-                "行": cases["index"].map(lambda i: "" if pd.isna(i) else int(i) + 1),
-                "列": cases["column"].fillna(""),
-                "值": cases["failure_case"].astype(str),
-                "要求": cases["check"].astype(str),
-                "规则": "ATT5-STATS",
-            }
-        )
-        raise ValidationFailed("附件5考核情况表有误", problems, rule_id="ATT5-STATS") from None
+        rows = problems.from_failure_cases(exc, rule="ATT5-STATS", rows=lambda i: int(str(i)) + 1)
+        raise ValidationFailed("附件5考核情况表有误", rows, rule_id="ATT5-STATS") from None
     frame["pass_rate"] = (
         frame["certified"] / frame["assessed"].where(frame["assessed"] > 0)
     ).round(4)
@@ -81,7 +77,7 @@ def attachment5_stats(projects: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def current_term(filing: Any) -> FilingTerm:
-    return filing_term(filing["term_start"])
+    return term_of(filing)
 
 
 @command("发布续期评估通知", rules=("REN-01",), roles=CITY)
@@ -143,6 +139,7 @@ def open_round(
                 filing_id=filing["id"],
                 status=lifecycle.RENEWAL.initial,
                 opinion="",
+                decision_note="",
                 dropped_projects=[],
             )
     return round_id
@@ -224,6 +221,7 @@ def constitute_group(
     if unknown:
         raise RuleViolation(f"评估方式{'、'.join(unknown)}不在规定方式内", rule_id="REN-04")
     check_members(tx, members, "REN-04", inst["name"])
+    check_pool(tx, [m["username"] for m in members], filing["city_code"], inst["id"], "REN-04")
     tx.update(
         renewal_cases,
         {"id": renewal_id},
@@ -254,11 +252,14 @@ def projects_without_assessment(case: Any) -> list[str]:
 
 @command("研究确定续期评估结果", rules=("REN-05", "REN-06"), roles=CITY)
 def decide_renewal(
-    tx: Tx, *, renewal_id: int, on: date, opinion: str = "", method: str = "mean"
+    tx: Tx, *, renewal_id: int, on: date, opinion: str = "", method: str | None = None
 ) -> dict[str, Any]:
-    """REN-05: 合格 at a composite of 60 or more with no veto item; pass → a new 3-year term
-    from the month after the old one ends, same code, projects without assessment dropped;
-    fail → not renewed; a veto item opens a supervision case at once (REN-06)."""
+    """REN-05: 合格 at a composite of the rubric's pass mark (60) or more with no veto item
+    (the composite method is the rubric's unless ``method`` overrides it, REN-04); pass → a
+    new 3-year term from the month after the old one ends, same code, projects without
+    assessment dropped; fail → not renewed; a veto item opens a supervision case at once
+    (REN-06). ``opinion`` is the city's decision text, kept in ``decision_note``: the group's
+    Attachment 6 opinion (``opinion``) stays as the group returned it (REN-04)."""
     case, filing, inst = renewal_institution(tx, renewal_id)
     tx.require_city(filing["city_code"])
     lifecycle.RENEWAL.target("pass", case["status"])
@@ -278,7 +279,7 @@ def decide_renewal(
         composite=composite,
         grade=rules.GRADE_PASS if passed else rules.GRADE_FAIL,
         veto_found=bool(outcome.veto.found),
-        opinion=note,
+        decision_note=note,
         decided_on=on,
         dropped_projects=dropped if passed else [],
     )

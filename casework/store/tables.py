@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from casework.domain import limits
@@ -277,6 +278,9 @@ filing_terms = Table(
     Column("first_day", Date, nullable=False),
     Column("last_day", Date, nullable=False),
     Column("source", String(20), nullable=False),  # 备案 | 续期
+    # SEL-11: 36 unless the city decided another length, with its reason
+    Column("months", Integer, nullable=False, server_default=text("36")),
+    Column("length_reason", Text, nullable=False, server_default=text("''")),
 )
 
 # Scope history (SEL-06): a row per project per period in scope.

@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from casework.domain.terms import filing_term
+from casework.domain.terms import term_of
 from casework.registry.self_evaluation_drafts import (
     BANK_COUNTS,
     COUNT_FIELDS,
@@ -160,7 +160,7 @@ class Attachment5Form:
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> list[w.Widget]:
         case = self.case
-        term = filing_term(case["term_start"]).text
+        term = term_of(case).text
         info = pd.DataFrame(
             [
                 ("考核机构名称", case["institution"]),

@@ -16,19 +16,14 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
-from casework.domain import rules, scoring
-from casework.domain.terms import filing_term
+from casework.domain import lifecycle, rules, scoring
+from casework.domain.terms import term_of
 from casework.errors import NotFound
-from casework.queries.decisions import (
-    ASSESSING,
-    renewal_record,
-    submitted_group_sheets,
-    submitted_self_sheet,
-)
-from casework.queries.panels import panel_roster
+from casework.queries.decisions import renewal_record
+from casework.queries.keys import RENEWAL, case_number_of
+from casework.queries.renewal_outcome import GroupOutcome, renewal_outcome_of
 from casework.queries.scope import project_name_map
 from casework.registry.renewal import projects_without_assessment
-from casework.registry.sheets import renewal_frames, rubric_by_id
 from casework.ui.archiving import archive_after
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
@@ -38,27 +33,12 @@ from casework.ui.kit import WIDE, Messages, esc, guarded, info, section, table_h
 GROUP_HEADERS = {"group": "一级指标", "max_points": "分值", "points": "评估组平均得分"}
 
 
-def names_of(ctx: AppContext, panel_id: int) -> dict[str, str]:
-    roster = panel_roster(ctx.store, panel_id)
-    return dict(zip(roster.username, roster.display_name, strict=True))
-
-
-def outcome_of(ctx: AppContext, record: dict[str, Any]) -> scoring.Attachment6Summary | None:
-    """Attachment 6 from every member's submitted sheet; None while a sheet is missing."""
-    panel_id = record["panel_id"]
-    if panel_id is None:
+def group_of(ctx: AppContext, record: dict[str, Any]) -> GroupOutcome | None:
+    """The group's Attachment 6 outcome (:func:`renewal_outcome_of`); None before the group is
+    constituted (REN-04). Its ``summary`` is None while a member's sheet is missing."""
+    if record["panel_id"] is None:
         return None
-    roster = panel_roster(ctx.store, int(panel_id))
-    done = submitted_group_sheets(ctx.store, int(panel_id))
-    if not len(roster) or {s["author"] for s in done} != set(roster.username):
-        return None
-    rubric = rubric_by_id(str(record["rubric_id"]))
-    pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
-    own = submitted_self_sheet(ctx.store, int(record["renewal_id"]))
-    self_sheet = None if own is None else renewal_frames(own["rows"], own["veto"], own["author"])[0]
-    return scoring.renewal_outcome(
-        rubric, [p[0] for p in pairs], [p[1] for p in pairs], self_sheet=self_sheet
-    )
+    return renewal_outcome_of(ctx.store, int(record["renewal_id"]))
 
 
 def attachment6_html(
@@ -88,7 +68,7 @@ def attachment6_html(
         )
     parts.append(
         f'<p class="cw-total">综合得分：{outcome.composite:g}　等次：{esc(outcome.grade.label)}'
-        f"（综合得分{rules.PASS_MARK:g}分及以上且无不合格项为合格，REN-05）</p>"
+        f"（综合得分{outcome.grade.pass_mark:g}分及以上且无不合格项为合格，REN-05）</p>"
     )
     texts = rubric.veto_items.set_index("veto_id")["text"]
     if outcome.veto.found_items:
@@ -121,9 +101,9 @@ class RenewalDecisionPage:
         self.dropped = w.HTML()
         self.result = w.HTML()
         self.opinion = w.Textarea(
-            value=str(record["opinion"] or ""),
+            value=str(record["decision_note"] or ""),
             description="确定意见",
-            placeholder="研究确定的意见（默认为评估组意见建议）",
+            placeholder="研究确定的意见（与评估组意见建议分别保存）",
             continuous_update=False,
             layout=WIDE,
         )
@@ -164,29 +144,26 @@ class RenewalDecisionPage:
 
     def refresh(self) -> None:
         record = self.record()
-        term = filing_term(record["term_start"])
+        term = term_of(record)
         self.header.value = title(
             f"研究确定（续期评估）：{record['institution']}",
-            f"续期评估案件编号 {self.renewal_id}　机构代码：{record['code']}　"
+            f"续期评估案件编号 {case_number_of(self.ctx.store, RENEWAL, self.renewal_id)}　"
+            f"机构代码：{record['code']}　"
             f"现有效期：{term.text}　状态：{record['status']}",
         ).value
-        self.outcome = outcome_of(self.ctx, record)
-        if self.outcome is None:
-            roster = (
-                panel_roster(self.ctx.store, int(record["panel_id"]))
-                if record["panel_id"] is not None
-                else pd.DataFrame(columns=["display_name", "sheet_status"])
+        group = group_of(self.ctx, record)
+        self.outcome = None if group is None else group.summary
+        if group is None or group.summary is None:
+            waiting = (
+                [] if group is None else [n for u, n in group.names.items() if u in group.waiting]
             )
-            waiting = roster[roster.sheet_status != "已提交"]
             self.summary.value = info(
                 "评估组成员尚未全部提交评分表"
-                + (f"：{'、'.join(waiting.display_name)}" if len(waiting) else "")
+                + (f"：{'、'.join(waiting)}" if waiting else "")
                 + "；全部提交后显示附件6并可研究确定"
             ).value
         else:
-            rubric = rubric_by_id(str(record["rubric_id"]))
-            names = names_of(self.ctx, int(record["panel_id"]))
-            self.summary.value = attachment6_html(self.outcome, rubric, names)
+            self.summary.value = attachment6_html(group.summary, group.rubric, group.names)
         opinion = str(record["opinion"] or "").strip()
         self.group_opinion.value = (
             f"<p><b>评估组意见建议：</b>{esc(opinion)}</p>"
@@ -195,7 +172,9 @@ class RenewalDecisionPage:
         )
         self._show_dropped(record, term)
         self._show_result(record)
-        self.decide_button.disabled = record["status"] != ASSESSING or self.outcome is None
+        self.decide_button.disabled = (
+            record["status"] != lifecycle.RENEWAL_EVALUATING or self.outcome is None
+        )
 
     def _show_dropped(self, record: dict[str, Any], term: Any) -> None:
         dropped = projects_without_assessment(record)
@@ -208,7 +187,7 @@ class RenewalDecisionPage:
         )
         if dropped and set(dropped) >= set(held):
             text += "<p class='cw-overdue'>备案期内全部项目均未开展考核，不予续期（REN-05）</p>"
-        if record["status"] == ASSESSING:
+        if record["status"] == lifecycle.RENEWAL_EVALUATING:
             text += f"<p>评估合格的，新有效期为{esc(term.next_term().text)}，机构代码不变</p>"
         self.dropped.value = text
 
@@ -222,7 +201,7 @@ class RenewalDecisionPage:
         )
         if record["grade"] == rules.GRADE_PASS:
             text += (
-                f"<p>新有效期：{esc(filing_term(record['term_start']).text)}，"
+                f"<p>新有效期：{esc(term_of(record).text)}，"
                 f"机构代码{esc(record['code'])}不变</p>"
             )
             if record["dropped_projects"]:
@@ -230,6 +209,8 @@ class RenewalDecisionPage:
                 text += f"<p>不再纳入考核范围的项目：{esc(dropped)}</p>"
         else:
             text += "<p>不予续期</p>"
+        if str(record["decision_note"] or "").strip():
+            text += f"<p><b>研究确定意见：</b>{esc(record['decision_note'])}</p>"
         if record["veto_found"]:
             text += "<p class='cw-overdue'>存在不合格项，已登记监管事项（REN-06）</p>"
         self.result.value = text

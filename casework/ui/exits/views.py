@@ -10,11 +10,11 @@ import pandas as pd
 
 from casework.domain import lifecycle, rules
 from casework.domain.calendar import planning_calendar
-from casework.domain.terms import filing_term
+from casework.domain.terms import term_of
 from casework.ui.kit import SUSPENDED_BANNER, esc, fields_html, table_html
 
 CASE_COLUMNS = {
-    "id": "案件编号",
+    "number": "案件编号",
     "kind": "类型",
     "status": "状态",
     "opened_on": "立案/申请日期",
@@ -57,7 +57,7 @@ def status_html(filing: dict[Any, Any]) -> str:
         ("统一社会信用代码", filing["uscc"]),
         ("机构代码", filing["code"]),
         ("备案城市", filing["city"]),
-        ("有效期", filing_term(filing["term_start"]).text),
+        ("有效期", term_of(filing).text),
         ("备案状态", status),
         ("终止原因", filing["end_reason"]),
         ("终止日期", filing["ended_on"]),
@@ -78,7 +78,7 @@ def status_html(filing: dict[Any, Any]) -> str:
 
 def case_html(case: dict[Any, Any]) -> str:
     rows = [
-        ("案件编号", case["id"]),
+        ("案件编号", case["number"]),
         ("类型", case["kind"]),
         ("状态", case["status"]),
         ("立案/申请日期", case["opened_on"]),

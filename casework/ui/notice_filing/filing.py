@@ -31,6 +31,7 @@ from casework.ui.kit import (
     options,
     section,
     table_html,
+    text_area,
 )
 from casework.ui.notice_filing.notice import APP_HEADERS, CLEARED, FILED, application_label
 
@@ -52,6 +53,15 @@ class FilingSection:
             ctx,
             "备案对象",
         )
+        self.term_months = w.BoundedIntText(
+            value=rules.TERM_MONTHS,
+            min=1,
+            max=rules.TERM_MONTHS_MAX,
+            description="有效期（月）",
+        )
+        self.term_reason = text_area(
+            "有效期不是3年时的理由（SEL-11：一般为3年，其他期限由市级负责人决定并记录理由）"
+        )
         self.file_button = w.Button(description="出具备案回执", button_style="success")
         self.file_button.on_click(guarded(ctx, self.messages, "出具备案回执", self._file))
         self.filed = guard(
@@ -64,6 +74,8 @@ class FilingSection:
             "备案与回执（SEL-05、ATT2-TERM）",
             self.listing,
             self.apps,
+            self.term_months,
+            self.term_reason,
             self.file_button,
             self.messages.widget,
             self.filed,
@@ -116,7 +128,11 @@ class FilingSection:
         try:
             for app_id in chosen(int(v) for v in self.apps.value):
                 filing_id = self.ctx.run(
-                    registry.file_application, application_id=app_id, on=self.ctx.today
+                    registry.file_application,
+                    application_id=app_id,
+                    on=self.ctx.today,
+                    term_months=int(self.term_months.value),
+                    term_reason=self.term_reason.value,
                 )
                 done.append(app_id)
                 procedure = "scope" if is_scope_addition(self.ctx, app_id) else "filing"
