@@ -18,6 +18,7 @@ from casework.registry.certificates import (
     reject_certificate_change,
     request_certificate_change,
 )
+from casework.registry.closing import record_closing_work
 from casework.registry.drafts import discard_form_draft, save_form_draft
 from casework.registry.exits import (
     accept_withdrawal_plan,
@@ -135,6 +136,7 @@ COMMANDS = (
     request_certificate_change,
     reject_certificate_change,
     refuse_recognition,
+    record_closing_work,
 )
 """Every registry command; each carries ``command_name``, ``allowed_roles`` and ``rule_ids``.
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from casework.domain import calendar, lifecycle, rules
 from casework.errors import RuleViolation
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
+from casework.registry.closing import open_closing_work
 from casework.registry.snapshots import record_data_under_way
 from casework.registry.timing import filing_target
 from casework.registry.uow import Tx, command
@@ -26,12 +27,14 @@ def terminate(tx: Tx, filing: Any, action: str, reason: str, ended_on: date) -> 
     renewal cases, and any other exit case (e.g. a withdrawal overtaken by a revocation)."""
     target = filing_target(tx.conn, filing, action, ended_on)
     tx.update(filings, {"id": filing["id"]}, status=target, end_reason=reason, ended_on=ended_on)
+    open_closing_work(tx, filing, reason, ended_on)
     for case in tx.rows(exit_cases, filing_id=filing["id"]):
         if "close_extinct" in machine(case["kind"]).allowed(case["status"]):
             move(tx, case, "close_extinct", decided_on=ended_on)
     for case in tx.rows(renewal_cases, filing_id=filing["id"]):
         if "cancel" in lifecycle.RENEWAL.allowed(case["status"]) and reason != "续期不合格":
-            tx.update(renewal_cases, {"id": case["id"]}, status="已终止")
+            status = lifecycle.RENEWAL.target("cancel", case["status"])
+            tx.update(renewal_cases, {"id": case["id"]}, status=status)
 
 
 def filing_of(tx: Tx, filing_id: int) -> Any:
@@ -196,7 +199,7 @@ def confirm_violation(tx: Tx, *, case_id: int, circumstance: str, basis: str, on
     """EXIT-06: the violation is confirmed after the statement, or after its period lapsed."""
     case, _ = exit_case(tx, case_id, VIOLATION)
     machine(VIOLATION).target("confirm", case["status"])
-    if case["status"] == "已告知" and on <= case["statement_due"]:
+    if case["status"] == lifecycle.VIOLATION_NOTIFIED and on <= case["statement_due"]:
         raise RuleViolation(
             f"陈述申辩期至{case['statement_due']}，期满前不能认定", rule_id="EXIT-05"
         )
@@ -258,7 +261,10 @@ def advance(tx: Tx, *, today: date) -> dict[str, list[int]]:
     for case in tx.conn.execute(
         select(renewal_cases, renewal_rounds.c.deadline, renewal_rounds.c.city_code)
         .join(renewal_rounds, renewal_rounds.c.id == renewal_cases.c.round_id)
-        .where(renewal_cases.c.status == "待自评", renewal_rounds.c.deadline < today)
+        .where(
+            renewal_cases.c.status == lifecycle.RENEWAL_AWAITING_SELF,
+            renewal_rounds.c.deadline < today,
+        )
     ).mappings():
         if city and case["city_code"] != city:
             continue
@@ -286,9 +292,9 @@ def advance(tx: Tx, *, today: date) -> dict[str, list[int]]:
             .all()
         )
         latest = cases[0] if cases else None
-        if latest in ("已提交", "评估中"):
+        if latest in (lifecycle.RENEWAL_SUBMITTED, lifecycle.RENEWAL_EVALUATING):
             continue
-        if latest == "不合格":
+        if latest == lifecycle.RENEWAL_FAILED:
             terminate(tx, filing, "fail_renewal", "续期不合格", filing["term_end"])
             failed.append(filing["id"])
         else:

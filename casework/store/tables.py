@@ -741,3 +741,17 @@ expert_pool = Table(
     Column("added_on", Date, nullable=False),
     UniqueConstraint("city_code", "username", name="uq_expert_pool_city_user"),
 )
+
+# EXIT-03, EXIT-07, EXIT-08: the closing work (收尾) after a filing ended by expiry, a failed
+# renewal or extinction, tracked part by part as after a withdrawal (EXIT-02); ``parts`` maps
+# each part (收尾计划, 证书维护, 档案管理, 参评人员服务) to {"done_on", "note", "by"} once done.
+closing_work = Table(
+    "closing_work",
+    metadata,
+    _id(),
+    Column("filing_id", ForeignKey("filings.id"), nullable=False, unique=True),
+    Column("reason", String(10), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("parts", JSON, nullable=False),
+    Column("completed_on", Date, nullable=True),
+)

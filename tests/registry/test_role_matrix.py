@@ -117,6 +117,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "request_certificate_change": CITY_OR_INSTITUTION,
     "reject_certificate_change": CITY,
     "refuse_recognition": CITY,
+    "record_closing_work": CITY,
 }
 """Command (function name) → the roles allowed to run it, besides 系统."""
 

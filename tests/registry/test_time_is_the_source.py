@@ -213,3 +213,27 @@ def test_advance_run_late_gives_what_advance_run_daily_gives_exit_03(
         assert states(often) == states(once)
         often.dispose()
         once.dispose()
+
+
+def test_closing_work_is_tracked_after_expiry_until_every_part_is_done_exit_08(
+    template: tuple[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    copy = open_store(copy_store(template[0], tmp_path), migrate=False)
+    filing = template[1]["plain"][0]
+    r.advance(copy, SYSTEM_ACTOR, today=date(2025, 3, 1))
+    parts = ("收尾计划", "证书维护", "档案管理", "参评人员服务")
+
+    done = [
+        r.record_closing_work(
+            copy, OFFICER, filing_id=filing, part=p, note="已办结", on=date(2025, 4, 1)
+        )
+        for p in parts
+    ]
+
+    assert done == [False, False, False, True]
+    with pytest.raises(CaseworkError) as err:
+        r.record_closing_work(
+            copy, OFFICER, filing_id=filing, part="档案管理", note="再次", on=date(2025, 4, 2)
+        )
+    assert err.value.rule_id == "EXIT-08"
+    copy.dispose()
