@@ -2,7 +2,9 @@
 
 Reports every file changed (SHA-256 or SM3 no longer match), removed (missing) or added (under
 ``objects/`` but in no entry), every entry changed, removed, inserted or reordered, a manifest
-cut short at its end, and files of destroyed entries still present. An empty list means intact.
+cut short at its end, and files of destroyed entries still present, and, against every anchor in
+the anchor file (``casework audit anchor``, ``casework.ops.anchor``), a manifest cut and its head
+moved, or edited and re-chained. An empty list means intact.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from sqlalchemy import select
 from casework.archive.manifest import GENESIS, entry_hash, head_of
 from casework.archive.objects import Digests, ObjectStore
 from casework.archive.retention import _destroyed
+from casework.store.audit import Pin, against_pins
 from casework.store.engine import Store
 from casework.store.tables import archive_entries
 
 CHANGED, REMOVED, ADDED = "篡改", "缺失", "多出"
 REORDERED, TRUNCATED, LEFTOVER = "插入或重排", "截断", "未销毁"
+ANCHOR = "锚定"
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,45 @@ def _chain(rows: list[dict]) -> list[ArchiveProblem]:
     return problems
 
 
-def verify(store: Store, root: Path | str | None = None) -> list[ArchiveProblem]:
-    """Re-hash every archived file and re-walk the manifest chain (see the module docstring)."""
-    objects = ObjectStore(root)
+def _entries(first: int, last: int) -> str:
+    span = f"第{first}号" if first == last else f"第{first}至{last}号"
+    return f"{span}归档记录"
+
+
+def _anchored(
+    rows: list[dict],
+    anchors: Path | str | None,
+    key: Path | str | None,
+    db_url: str,
+    until: str | None,
+) -> list[ArchiveProblem]:
+    from casework.ops.anchor import read_anchors
+
+    read = read_anchors(anchors, key, db_url=db_url).until(until)
+    problems = [ArchiveProblem(ANCHOR, None, p) for p in read.problems]
+    pins: list[Pin] = read.archive_pins()
+    hashes = {int(r["seq"]): str(r["hash"]) for r in rows}
+    for kind, seq, message in against_pins(hashes, pins, _entries, unit="号"):
+        problems.append(ArchiveProblem(kind, seq, message))
+    return problems
+
+
+def verify(
+    store: Store,
+    root: Path | str | None = None,
+    anchors: Path | str | None = None,
+    *,
+    key: Path | str | None = None,
+    anchored_until: str | None = None,
+) -> list[ArchiveProblem]:
+    """Re-hash every archived file and re-walk the manifest chain (see the module docstring).
+
+    ``anchors`` is the anchor file (default ``CASEWORK_ANCHORS``), ``key`` the key that signed it
+    (default ``CASEWORK_ANCHOR_KEY``); a missing anchor file anchors nothing.
+    ``anchored_until`` (ISO time) ignores later anchors: a backup is checked against the anchors
+    made before it was taken.
+    """
+    objects = ObjectStore(root, db_url=store.url)
     with store.read() as conn:
         rows = [
             dict(r)
@@ -77,6 +117,7 @@ def verify(store: Store, root: Path | str | None = None) -> list[ArchiveProblem]
                 f"清单链头指向第{head_seq}号，但清单止于第{last_seq}号（末尾记录被删除、替换或追加）",
             )
         )
+    problems.extend(_anchored(rows, anchors, key, store.url, anchored_until))
     known: dict[str, bool] = {}  # digest -> needed by a live entry
     for row in rows:
         live = row["seq"] not in destroyed

@@ -3,13 +3,17 @@
 Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON
 (sequence number, time, actor, command, rule IDs, changes). ``verify`` walks the chain and
 names every entry that was changed, removed, inserted or reordered; the head row catches the
-removal of the newest entries.
+removal of the newest entries. Someone who can write the database can still cut the log and move
+the head, or edit an entry and recompute every hash after it; heads pinned outside the database
+(``casework audit anchor``, see ``casework.ops.anchor``) catch both: ``verify(conn, pins)``
+requires the chain to pass through every pinned (sequence number, hash).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -70,8 +74,75 @@ class AuditProblem:
     message: str
 
 
-def verify(conn: Connection) -> list[AuditProblem]:
-    """Every break in the chain; an empty list means the log is intact."""
+@dataclass(frozen=True)
+class Pin:
+    """A chain head recorded outside the database: the chain must still pass through it."""
+
+    seq: int
+    hash: str
+    label: str  # which anchor recorded it, e.g. "第2号锚定（2026-12-06 02:00）"
+
+
+ANCHOR_CUT, ANCHOR_RECHAINED = "截断（锚定）", "重算（锚定）"
+
+
+def against_pins(
+    hashes: Mapping[int, str],
+    pins: Sequence[Pin],
+    name: Callable[[int, int], str],
+    unit: str = "条",
+) -> list[tuple[str, int, str]]:
+    """Where a chain (``seq -> hash``) no longer passes through the pinned heads.
+
+    ``name(first, last)`` names a run of entries ("第3至5条审计记录"). An anchored entry that is
+    gone means the newest entries were removed (the entries are named); a different hash at an
+    anchored number means an entry at or before it, after the last anchor that still holds, was
+    changed and the chain recomputed (the narrowest such run is named).
+
+    Returns:
+        (kind, seq, message) for each broken pin.
+    """
+    found: list[tuple[str, int, str]] = []
+    last = max(hashes, default=0)
+    held = 0  # the newest anchored entry that still matches
+    for pin in sorted(pins, key=lambda p: p.seq):
+        if pin.seq <= 0:
+            continue
+        got = hashes.get(pin.seq)
+        if got is None:
+            gone = name(last + 1, pin.seq) if pin.seq > last else name(pin.seq, pin.seq)
+            found.append(
+                (
+                    ANCHOR_CUT,
+                    pin.seq,
+                    f"{gone}缺失：{pin.label}的链头为第{pin.seq}{unit}，现止于第{last}{unit}"
+                    "（末尾记录被删除、链头被移动）",
+                )
+            )
+        elif got != pin.hash:
+            where = name(held + 1, pin.seq)
+            found.append(
+                (
+                    ANCHOR_RECHAINED,
+                    pin.seq,
+                    f"{where}中有记录被改动后重新计算了哈希链：第{pin.seq}{unit}的哈希与{pin.label}不符",
+                )
+            )
+        else:
+            held = max(held, pin.seq)
+    return found
+
+
+def _entries(first: int, last: int) -> str:
+    span = f"第{first}条" if first == last else f"第{first}至{last}条"
+    return f"{span}审计记录"
+
+
+def verify(conn: Connection, pins: Sequence[Pin] = ()) -> list[AuditProblem]:
+    """Every break in the chain, and every pinned head it no longer passes through.
+
+    An empty list means the log is intact.
+    """
     problems: list[AuditProblem] = []
     rows = conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings().all()
     prev_seq, prev_hash = 0, GENESIS
@@ -104,4 +175,7 @@ def verify(conn: Connection) -> list[AuditProblem]:
                 f"审计链头指向第{head.seq}条，但日志止于第{prev_seq}条（末尾记录被删除、替换或追加）",
             )
         )
+    hashes = {int(r["seq"]): str(r["hash"]) for r in rows}
+    for kind, seq, message in against_pins(hashes, pins, _entries):
+        problems.append(AuditProblem(seq, kind, message))
     return problems

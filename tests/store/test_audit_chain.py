@@ -15,12 +15,23 @@ from typing import Any
 import pytest
 
 from casework.cli import main
+from casework.errors import PermissionDenied
 from casework.registry.actors import PROVINCE, Actor
 from casework.registry.catalog import add_user
 from casework.store import audit
-from casework.store.engine import Store
+from casework.store.engine import Store, open_store
 
-ENTRIES = 5  # the cities (1) and four users
+
+@contextmanager
+def open_store_for(url: str) -> Iterator[Store]:
+    opened = open_store(url, migrate=False)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
+
+
+ENTRIES = 5  # the seeded reference (cities, the province's user) and added experts
 PROVINCE_ACTOR = Actor("province", PROVINCE)
 AUDIT_COLUMNS = ("at", "actor", "command", "rule_ids", "changes", "prev_hash", "hash")
 
@@ -146,8 +157,11 @@ CASE_IDS = [c[0].__name__ for c in CASES]
 
 @pytest.fixture
 def logged(store: Store) -> Store:
-    """A store whose audit log holds ``ENTRIES`` entries."""
-    for i in range(1, ENTRIES):
+    """A store whose audit log holds ``ENTRIES`` entries (entry 3 registers an expert)."""
+    with store.read() as conn:
+        seeded = int(conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar() or 0)
+    assert seeded <= 2, "entry 3 must be an added expert"
+    for i in range(1, ENTRIES - seeded + 1):
         add_user(store, PROVINCE_ACTOR, username=f"expert{i}", display_name=f"专家{i}", role="专家")
     return store
 
@@ -206,3 +220,137 @@ def test_cli_audit_verify_exits_1_and_names_the_tampered_entry(
         assert f"[{kind}]" in err
     for text in shown:
         assert text in err
+
+
+# --- anchored heads (issue #16 item 5): attacks the chain alone cannot see -------------------
+
+
+@pytest.fixture
+def anchored(logged: Store, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``logged``, anchored once by ``casework audit anchor`` (Ed25519 key made on the way)."""
+    anchors = tmp_path / "worm" / "anchors.jsonl"
+    monkeypatch.setenv("CASEWORK_ANCHORS", str(anchors))
+    monkeypatch.setenv("CASEWORK_ANCHOR_KEY", str(tmp_path / "keys" / "anchor.key"))
+    assert main(["--db", db_url, "audit", "anchor"]) == 0
+    return anchors
+
+
+def _rechain(conn: sqlite3.Connection, from_seq: int) -> None:
+    """Recompute every hash from ``from_seq`` on and move the head, as a forger would."""
+    prev = _entry(conn, from_seq - 1)["hash"] if from_seq > 1 else audit.GENESIS
+    seq = from_seq
+    while (
+        row := conn.execute("SELECT * FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    ) is not None:
+        new = audit.entry_hash(prev, {**dict(row), "prev_hash": prev})
+        conn.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, new, seq))
+        prev, seq = new, seq + 1
+    conn.execute("UPDATE audit_head SET seq = ?, hash = ?", (seq - 1, prev))
+
+
+def cut_newest_two_and_move_head(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM audit_log WHERE seq > ?", (ENTRIES - 2,))
+    last = _entry(conn, ENTRIES - 2)
+    conn.execute("UPDATE audit_head SET seq = ?, hash = ?", (last["seq"], last["hash"]))
+
+
+def edit_entry_and_rechain(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 3")
+    _rechain(conn, 3)
+
+
+ANCHOR_CASES = [
+    (cut_newest_two_and_move_head, "截断（锚定）", f"第{ENTRIES - 1}至{ENTRIES}条审计记录缺失"),
+    (edit_entry_and_rechain, "重算（锚定）", f"第1至{ENTRIES}条审计记录中有记录被改动"),
+]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "kind", "shown"), ANCHOR_CASES, ids=[c[0].__name__ for c in ANCHOR_CASES]
+)
+def test_an_attack_the_chain_cannot_see_is_found_against_the_anchor(
+    anchored: Path, db_path: Path, db_url: str, capsys: Any, tamper: Tamper, kind: str, shown: str
+) -> None:
+    with raw(db_path) as conn:
+        tamper(conn)
+
+    from casework.ops.anchor import read_anchors
+
+    with open_store_for(db_url) as store, store.read() as conn:
+        chain_only = audit.verify(conn)
+        pinned = audit.verify(conn, read_anchors().audit_pins())
+    code = main(["--db", db_url, "audit", "verify"])
+
+    assert chain_only == []
+    assert [p.kind for p in pinned] == [kind]
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"[{kind}] {shown}" in err and "第1号锚定" in err
+
+
+def test_an_intact_log_verifies_against_its_anchors(
+    anchored: Path, db_url: str, capsys: Any
+) -> None:
+    capsys.readouterr()
+
+    code = main(["--db", db_url, "audit", "verify"])
+
+    assert code == 0
+    assert f"共 {ENTRIES} 条记录，哈希链校验通过，与1个锚定记录一致" in capsys.readouterr().out
+
+
+def test_a_refusal_removed_after_the_anchor_is_found(
+    logged: Store,
+    db_path: Path,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    monkeypatch.setenv("CASEWORK_ANCHORS", str(tmp_path / "anchors.jsonl"))
+    monkeypatch.setenv("CASEWORK_ANCHOR_KEY", str(tmp_path / "anchor.key"))
+    with pytest.raises(PermissionDenied):
+        add_user(
+            logged, Actor("intruder", "专家"), username="x", display_name="某", role="省级管理"
+        )
+    assert main(["--db", db_url, "audit", "anchor"]) == 0
+    with raw(db_path) as conn:
+        conn.execute("DELETE FROM refusals")
+
+    code = main(["--db", db_url, "audit", "verify"])
+
+    assert code == 1
+    assert "拒绝记录被删除：第1号锚定" in capsys.readouterr().err
+
+
+def test_an_edited_anchor_line_fails_its_signature(
+    anchored: Path, db_url: str, capsys: Any
+) -> None:
+    line = anchored.read_text(encoding="utf-8")
+    anchored.write_text(
+        line.replace(f'"seq":{ENTRIES}', f'"seq":{ENTRIES - 1}', 1), encoding="utf-8"
+    )
+
+    code = main(["--db", db_url, "audit", "verify"])
+
+    assert code == 1
+    assert "锚定文件第1行签名无效" in capsys.readouterr().err
+
+
+def test_hmac_anchors_work_where_no_key_infrastructure_exists(
+    logged: Store, db_path: Path, tmp_path: Path
+) -> None:
+    from casework.ops import anchor
+
+    key = anchor.new_key(tmp_path / "secret.key", anchor.HMAC_SHA256)
+    anchor.write_anchor(logged, tmp_path / "a.jsonl", tmp_path / "secret.key")
+    with raw(db_path) as conn:
+        cut_newest_two_and_move_head(conn)
+
+    read = anchor.read_anchors(tmp_path / "a.jsonl", tmp_path / "secret.key")
+    with logged.read() as conn:
+        found = audit.verify(conn, read.audit_pins())
+
+    assert key.alg == "hmac-sha256" and read.problems == ()
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert [p.kind for p in found] == ["截断（锚定）"]

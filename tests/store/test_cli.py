@@ -50,3 +50,34 @@ def test_a_plain_file_path_is_accepted_for_db(tmp_path: Path) -> None:
 
     assert init.returncode == 0, init.stderr
     assert path.exists()
+
+
+def test_db_is_accepted_after_the_subcommand_as_the_readme_writes_it(tmp_path: Path) -> None:
+    after = tmp_path / "after.db"
+    nested = tmp_path / "nested.db"
+
+    init = in_process("init", "--db", f"sqlite:///{after}")
+    verify = in_process("audit", "verify", "--db", f"sqlite:///{after}")
+    deeper = in_process("--db", f"sqlite:///{tmp_path / 'unused.db'}", "init", "--db", str(nested))
+
+    assert init.returncode == 0, init.stderr
+    assert verify.returncode == 0 and "哈希链校验通过" in verify.stdout
+    assert deeper.returncode == 0, deeper.stderr
+    assert nested.exists() and not (tmp_path / "unused.db").exists()
+
+
+def test_the_chinese_kind_names_are_accepted_for_template_and_import(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    template = tmp_path / "考生成绩模板.xlsx"
+    assert in_process("--db", db, "init").returncode == 0
+
+    made = in_process("template", "考生成绩", "-o", str(template))
+    english = in_process("template", "results", "-o", str(tmp_path / "results.csv"))
+    imported = in_process("import", "人员花名册", str(tmp_path / "missing.csv"), "--db", db)
+    unknown = in_process("template", "花名册", "-o", str(tmp_path / "x.xlsx"))
+
+    assert made.returncode == 0 and template.stat().st_size > 0
+    assert english.returncode == 0
+    assert imported.returncode == 2  # the kind was understood; the file is missing
+    assert "invalid choice" not in imported.stderr and "找不到要导入的文件" in imported.stderr
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr

@@ -1,0 +1,1 @@
+"""Operations: anchoring the chains outside the database, backups and restores."""
