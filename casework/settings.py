@@ -81,21 +81,22 @@ ARCHIVE_ON_SUBMIT = Setting(
 )
 TOKENS = Setting(
     "CASEWORK_TOKENS",
-    "`casework serve` 的访问令牌目录（文件权限 0600，重启后地址不变）",
-    "var/tokens",
-    "`./var/tokens`",
+    "`casework serve` 保存每个用户访问令牌的目录（文件权限 0600，重启后地址不变，"
+    "`--rotate-token` 换发）；相对路径相对于数据库所在目录",
+    shown_default="SQLite 数据库所在目录下的 `tokens/`（`make run` 即 `var/tokens`）",
 )
 ANCHORS = Setting(
     "CASEWORK_ANCHORS",
-    "锚定文件：审计链与归档清单链的链头，经签名存于数据库之外（`casework anchor`）",
-    "var/anchors.jsonl",
-    "`./var/anchors.jsonl`",
+    "锚定文件：`casework audit anchor` 把审计链、归档清单链的链头和拒绝记录摘要签名后逐行追加于此"
+    "（库外，宜放在只追加或另一台机器的存储上）；`casework audit verify`、"
+    "`casework archive verify` 对照其中每一行",
+    shown_default="SQLite 数据库所在目录下的 `anchors.jsonl`（`make run` 即 `var/anchors.jsonl`）",
 )
 ANCHOR_KEY = Setting(
     "CASEWORK_ANCHOR_KEY",
-    "锚定签名密钥（Ed25519 PEM 文件，权限 0600）",
-    "var/anchor.key",
-    "`./var/anchor.key`",
+    "锚定签名密钥：Ed25519 私钥（PEM，权限 0600，首次锚定时自动生成并写出 `.pub` 公钥）"
+    "或十六进制的 HMAC-SHA256 密钥（无密钥体系时）",
+    shown_default="SQLite 数据库所在目录下的 `anchor.key`",
 )
 
 # --- who is signed in -----------------------------------------------------------------------

@@ -19,8 +19,6 @@ README = REPO / "README.md"
 # Files that still read the environment themselves: each must move to casework.settings.
 PENDING = {
     "casework/cli.py": "serve: the store URL → settings.DB",
-    "casework/documents/config.py": "load_settings: CASEWORK_BUREAUS → settings.BUREAUS",
-    "casework/ops/anchor.py": "CASEWORK_ANCHORS / CASEWORK_ANCHOR_KEY → settings.ANCHORS …",
     "casework/serve.py": "CASEWORK_TOKENS → settings.TOKENS",
 }
 ENV_READ = re.compile(r"os\.environ\.get\(|os\.environ\[|os\.getenv\(")

@@ -7,7 +7,6 @@ and telephone (printed under 公示 and 征集公告), its 发文字号 pattern,
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from casework.documents.model import problem, refuse
-from casework.paths import schemas_dir
+from casework.paths import policy_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ISSUE_DATE_MODES = ("case", "today")
@@ -165,4 +164,6 @@ def _load(base: Path, override: str) -> DocumentSettings:
 
 def load_settings() -> DocumentSettings:
     """``schemas/bureaus.yaml`` merged with ``CASEWORK_BUREAUS`` if set."""
-    return _load(schemas_dir() / "bureaus.yaml", os.environ.get("CASEWORK_BUREAUS", ""))
+    from casework import settings
+
+    return _load(policy_file("bureaus.yaml"), settings.BUREAUS.get())

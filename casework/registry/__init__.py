@@ -8,7 +8,9 @@ from casework.registry.actors import SYSTEM_ACTOR, Actor
 from casework.registry.catalog import (
     actor_for,
     add_user,
+    change_user_role,
     choose_city_projects,
+    deactivate_user,
     load_cities,
     publish_catalog,
     register_institution,
@@ -82,6 +84,8 @@ COMMANDS = (
     choose_city_projects,
     register_institution,
     add_user,
+    change_user_role,
+    deactivate_user,
     publish_call,
     close_call,
     submit_application,

@@ -607,9 +607,9 @@ def replace_panel_member(
         is_leader=head == joining,
         expertise="",
     )
-    for m in current:
-        name = m["username"]
-        if name != leaving and bool(m["is_leader"]) != (name == head):
+    for row in current:
+        name = row["username"]
+        if name != leaving and bool(row["is_leader"]) != (name == head):
             tx.update(
                 panel_members, {"panel_id": panel_id, "username": name}, is_leader=name == head
             )

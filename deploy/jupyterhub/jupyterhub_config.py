@@ -94,6 +94,11 @@ c.Spawner.environment = {"CASEWORK_DB": DB, "PYTHONPATH": str(REPO)}
 c.Spawner.http_timeout = 120
 c.Spawner.start_timeout = 120
 c.Spawner.mem_limit = "1G"  # enforced by KubeSpawner/SystemdSpawner, advisory here
+# a signed-in user lands on their own index page: the hub sends them there and starts their
+# server on the way, without the "Server not running — Launch" page between (issue 12)
+c.Spawner.default_url = "/voila/render/index.ipynb"
+c.JupyterHub.default_url = "/hub/user-redirect/voila/render/index.ipynb"
+c.JupyterHub.implicit_spawn_seconds = 0.01
 
 # --- idle servers culled ----------------------------------------------------------------------
 c.JupyterHub.last_activity_interval = 60

@@ -53,7 +53,8 @@ def app_url(base: str, username: str, notebook: str) -> str:
 def sign_in(browser: Any, base: str, username: str, then: str) -> Any:
     """A browser context of its own; the user signs in on the hub's form, bound for ``then``.
 
-    Returns the page on the hub's "Server not running" page for ``then``.
+    Returns the page on its way to ``then``: the hub starts the user's server itself
+    (``implicit_spawn_seconds``), with no "Server not running — Launch" page to click.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
@@ -67,14 +68,13 @@ def sign_in(browser: Any, base: str, username: str, then: str) -> Any:
 
 @pytest.fixture(scope="module")
 def dashboards(browser: Any, hub: str) -> Iterator[dict[str, Any]]:
-    """Each officer signed in, launched their server and is on their city dashboard (本市看板)."""
+    """Each officer signed in and, their server started by the hub, is on their city dashboard
+    (本市看板)."""
     pages = {
         city: sign_in(browser, hub, user, app_url(hub, user, "dashboard_city"))
         for city, user in OFFICERS.items()
     }
-    for page in pages.values():  # both servers spawn at once
-        page.locator("#start").click()  # "Launch Server", then on to the page asked for
-    for page in pages.values():
+    for page in pages.values():  # both servers spawn at once, with no "Launch Server" click
         page.get_by_text(DASHBOARD_HEADING).wait_for()
     yield pages
     for page in pages.values():

@@ -54,6 +54,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "choose_city_projects": CITY,
     "register_institution": CITY,
     "add_user": (CITY_MANAGER, PROVINCE),
+    "change_user_role": (CITY_MANAGER, PROVINCE),
+    "deactivate_user": (CITY_MANAGER, PROVINCE),
     # selection (SEL-*): the city runs the procedure, the applicant may submit and withdraw
     "publish_call": CITY,
     "close_call": CITY,
