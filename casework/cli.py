@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     anchor = audit_sub.add_parser(
         "anchor", help="把审计链和归档清单链的链头签名后追加到锚定文件（库外）"
     )
+    verify.add_argument(
+        "--edition",
+        type=Path,
+        action="append",
+        default=[],
+        help="已发布的考核机构目录 JSON（其记录的审计链头须仍在链上），可多次指定",
+    )
     for p in (verify, anchor):
         p.add_argument(
             "--anchors", type=Path, default=None, help="锚定文件（默认 CASEWORK_ANCHORS）"
@@ -212,8 +219,9 @@ def _audit(store: Any, args: argparse.Namespace) -> int:
         )
         return 0
     anchors = anchor.read_anchors(args.anchors, args.key, store.url)
+    published = [pin for path in args.edition for pin in anchor.edition_pins(path)]
     with store.read() as conn:
-        problems = audit.verify(conn, anchors.audit_pins())
+        problems = audit.verify(conn, [*anchors.audit_pins(), *published])
         refused = anchors.refusal_problems(conn)
         count = conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
     lines = [f"[{p.kind}] {p.message}" for p in problems]

@@ -18,12 +18,14 @@ This module is imported by ``load_ipython_extension`` only; storage and pandas l
 
 from __future__ import annotations
 
-import html
 from datetime import date
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
+
+from casework.domain import lifecycle
+from casework.ui.markup import esc
 
 MAGICS = ("casework_db", "catalog", "institution", "timeline", "deadlines", "audit_verify")
 CSS = (
@@ -31,10 +33,6 @@ CSS = (
     "#ccd;padding:3px 8px;text-align:left}.cw-x th{background:#eef1f6}"
     ".cw-x-red{color:#a61b1b;font-weight:600}</style>"
 )
-
-
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def _blank(value: Any) -> bool:
@@ -66,7 +64,7 @@ def pairs(rows: list[tuple[str, Any]]) -> str:
 def card_html(card: Any) -> str:
     """An :class:`~casework.queries.cards.InstitutionCard` as HTML."""
     status = esc(card.status)
-    if card.status != "有效":
+    if card.status != lifecycle.FILING_VALID:
         status = f'<span class="cw-x-red">{status}</span>'
     projects = "<br>".join(esc(p) for p in card.projects) or "（无）"
     rows = [

@@ -11,18 +11,24 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from casework.domain import lifecycle
+from casework.queries import dashboard_renewals as stages
 from casework.ui.markup import esc
 
 FONT = "font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\""
 BLUE = "#3b6fb6"
-STATUS_COLORS = {"有效": "#2f8f4e", "暂停": "#e0a100", "终止备案": "#9aa3ad"}
+STATUS_COLORS = {
+    lifecycle.FILING_VALID: "#2f8f4e",
+    lifecycle.FILING_SUSPENDED: "#e0a100",
+    lifecycle.FILING_TERMINATED: "#9aa3ad",
+}
 STAGE_COLORS = {
-    "未启动": "#c9d3df",
-    "待自评": "#5b9bd5",
-    "评估中": "#e0a100",
-    "已决定": "#2f8f4e",
-    "逾期未提交": "#c0392b",
-    "已终止": "#7f8c8d",
+    stages.NOT_OPENED: "#c9d3df",
+    stages.AWAITING: "#5b9bd5",
+    stages.SCORING: "#e0a100",
+    stages.DECIDED: "#2f8f4e",
+    stages.MISSED: "#c0392b",
+    stages.CANCELLED: "#7f8c8d",
 }
 EMPTY = '<div class="cw-info cw-chart-empty">暂无数据</div>'
 

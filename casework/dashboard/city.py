@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from casework.dashboard import without_test_extras
 from casework.errors import CaseworkError, PermissionDenied
 from casework.registry.actors import CITY_ROLES
 from casework.ui.context import AppContext
@@ -28,4 +29,5 @@ def build(ctx: AppContext) -> w.Widget:
 
 def app() -> w.Widget:
     """Notebook entry point: the signed-in user's city dashboard."""
+    without_test_extras()
     return app_entry(HEADING, build)

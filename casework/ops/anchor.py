@@ -249,6 +249,22 @@ def refusal_chain(conn: Connection) -> list[str]:
     return chain
 
 
+def chain_heads(conn: Connection) -> dict[str, Any]:
+    """The heads of the audit chain, the archive manifest and the refusals, now."""
+    return _heads(conn)
+
+
+def edition_pins(path: Path | str) -> list[Pin]:
+    """The audit chain head a published catalog edition (its JSON file) recorded (SEL-09)."""
+    body = json.loads(Path(path).read_text(encoding="utf-8"))
+    heads = body.get("chain_heads") or {}
+    audit = heads.get("audit")
+    if not audit:
+        raise AnchorError(f"目录文件{path}没有记录审计链头（不是本系统发布的目录 JSON）")
+    label = f"第{body.get('edition')}期考核机构目录（{body.get('published_on')}）"
+    return [Pin(int(audit["seq"]), str(audit["hash"]), label)]
+
+
 def _heads(conn: Connection) -> dict[str, Any]:
     audit = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
     manifest = conn.execute(select(archive_head.c.seq, archive_head.c.hash)).first()

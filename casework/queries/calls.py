@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Select, func, select
 
+from casework.domain import lifecycle
 from casework.queries.lookup import one_or_none, one_or_not_found, project_names_in, rows_of
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -22,7 +23,7 @@ from casework.store.tables import (
     projects,
 )
 
-OPEN_CALL = "已发布"
+OPEN_CALL = lifecycle.CALL_OPEN
 
 
 def city_years(store: Store, city_code: str) -> list[int]:

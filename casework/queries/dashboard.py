@@ -1,6 +1,6 @@
 """Dashboard read models, aggregated in the store (GROUP BY), pandera-validated.
 
-Every function takes :class:`~casework.dashboard.filters.Filters` that have been through
+Every function takes :class:`~casework.queries.dashboard_filters.Filters` that have been through
 :func:`~casework.dashboard.filters.scope_filters`, so a city role's city is part of the SQL.
 The renewal read models live in :mod:`casework.queries.dashboard_renewals` and are re-exported
 here; the quota map, the deadlines and the catalog come from :mod:`casework.queries.catalog`.
@@ -13,8 +13,8 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import extract, func, select
 
-from casework.dashboard.filters import Filters, filing_conditions, in_scope
 from casework.domain import lifecycle
+from casework.queries.dashboard_filters import Filters, filing_conditions, in_scope
 from casework.queries.dashboard_renewals import (
     AWAITING,
     CANCELLED,

@@ -13,8 +13,9 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 from sqlalchemy import Case, ColumnElement, Join, and_, case, extract, func, or_, select
 
-from casework.dashboard.filters import Filters, filing_conditions
-from casework.domain import rules
+from casework.domain import lifecycle
+from casework.queries.dashboard_filters import Filters, filing_conditions
+from casework.queries.stored_sheets import RENEWAL_SHEET, SUBMITTED
 from casework.store.engine import Store
 from casework.store.tables import (
     cities,
@@ -31,11 +32,11 @@ from casework.store.tables import (
 # The renewal pipeline (REN-01, REN-02): where each term that ends in a month stands.
 NOT_OPENED, AWAITING, SCORING, DECIDED, MISSED, CANCELLED = (
     "未启动",
-    "待自评",
-    "评估中",
+    lifecycle.RENEWAL_AWAITING_SELF,
+    lifecycle.RENEWAL_EVALUATING,
     "已决定",
     "逾期未提交",
-    "已终止",
+    lifecycle.RENEWAL_CANCELLED,
 )
 STAGES = (NOT_OPENED, AWAITING, SCORING, DECIDED, MISSED, CANCELLED)
 
@@ -90,10 +91,10 @@ def _stage() -> Case[str]:
     status = renewal_cases.c.status
     return case(
         (renewal_cases.c.id.is_(None), NOT_OPENED),
-        (status == "待自评", AWAITING),
-        (status.in_(("已提交", "评估中")), SCORING),
-        (status.in_((rules.GRADE_PASS, rules.GRADE_FAIL)), DECIDED),
-        (status == "未提交", MISSED),
+        (status == lifecycle.RENEWAL_AWAITING_SELF, AWAITING),
+        (status.in_((lifecycle.RENEWAL_SUBMITTED, lifecycle.RENEWAL_EVALUATING)), SCORING),
+        (status.in_((lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED)), DECIDED),
+        (status == lifecycle.RENEWAL_LAPSED, MISSED),
         else_=CANCELLED,
     )
 
@@ -155,7 +156,7 @@ class MissedTable(pa.DataFrameModel):
     code: Series[str]
     term_end: Series[pd.Timestamp]
     deadline: Series[pd.Timestamp]
-    status: Series[str] = pa.Field(isin=("待自评", "未提交"))
+    status: Series[str] = pa.Field(isin=(lifecycle.RENEWAL_AWAITING_SELF, lifecycle.RENEWAL_LAPSED))
     days_overdue: Series[int] = pa.Field(ge=0)
 
     class Config:
@@ -181,8 +182,11 @@ def missed_deadlines(store: Store, f: Filters, today: date) -> DataFrame[MissedT
         .where(
             *_pipeline_conditions(f),
             or_(
-                renewal_cases.c.status == "未提交",
-                and_(renewal_cases.c.status == "待自评", renewal_rounds.c.deadline < today),
+                renewal_cases.c.status == lifecycle.RENEWAL_LAPSED,
+                and_(
+                    renewal_cases.c.status == lifecycle.RENEWAL_AWAITING_SELF,
+                    renewal_rounds.c.deadline < today,
+                ),
             ),
         )
         .order_by(renewal_rounds.c.deadline)
@@ -229,7 +233,7 @@ def outcomes(store: Store, f: Filters) -> DataFrame[OutcomeTable]:
         .join(institutions, institutions.c.id == filings.c.institution_id)
         .join(cities, cities.c.city_code == filings.c.city_code)
         .where(
-            renewal_cases.c.status.in_((rules.GRADE_PASS, rules.GRADE_FAIL)),
+            renewal_cases.c.status.in_((lifecycle.RENEWAL_PASSED, lifecycle.RENEWAL_FAILED)),
             *filing_conditions(f),
         )
         .order_by(renewal_cases.c.decided_on.desc())
@@ -265,7 +269,7 @@ class SpreadTable(pa.DataFrameModel):
 def rater_spread(store: Store, f: Filters) -> DataFrame[SpreadTable]:
     """Members' totals beside their group's mean; ``flagged`` where ``|deviation| ≥``
     :data:`SPREAD_POINTS`. Only groups of two or more submitted sheets are compared."""
-    submitted = and_(sheets.c.kind == "续期", sheets.c.status == "已提交")
+    submitted = and_(sheets.c.kind == RENEWAL_SHEET, sheets.c.status == SUBMITTED)
     groups = (
         select(
             sheets.c.panel_id,

@@ -12,8 +12,6 @@ from sqlalchemy import func, select
 from casework.domain import lifecycle
 from casework.queries.calls import project_names
 from casework.queries.lookup import one_or_none
-from casework.queries.panels import roster_in, submitted_sheets_in
-from casework.queries.renewal_outcome import self_sheet_in
 from casework.queries.stored_sheets import SELF, SUBMITTED
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -27,9 +25,6 @@ from casework.store.tables import (
     renewal_cases,
     sheets,
 )
-
-ASSESSING = "评估中"
-assert ASSESSING in lifecycle.APPLICATION.states and ASSESSING in lifecycle.RENEWAL.states
 
 
 def _progress(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +65,10 @@ def selection_cases(store: Store, city_code: str) -> pd.DataFrame:
         .join(institutions, institutions.c.id == applications.c.institution_id)
         .join(calls, calls.c.id == applications.c.call_id)
         .outerjoin(panels, panels.c.application_id == applications.c.id)
-        .where(calls.c.city_code == city_code, applications.c.status == ASSESSING)
+        .where(
+            calls.c.city_code == city_code,
+            applications.c.status == lifecycle.APPLICATION_EVALUATING,
+        )
         .order_by(applications.c.id)
     )
     with store.read() as conn:
@@ -129,7 +127,9 @@ def renewal_cases_assessing(store: Store, city_code: str) -> pd.DataFrame:
         .join(filings, filings.c.id == renewal_cases.c.filing_id)
         .join(institutions, institutions.c.id == filings.c.institution_id)
         .outerjoin(panels, panels.c.renewal_id == renewal_cases.c.id)
-        .where(filings.c.city_code == city_code, renewal_cases.c.status == ASSESSING)
+        .where(
+            filings.c.city_code == city_code, renewal_cases.c.status == lifecycle.RENEWAL_EVALUATING
+        )
         .order_by(renewal_cases.c.id)
     )
     with store.read() as conn:
@@ -139,13 +139,15 @@ def renewal_cases_assessing(store: Store, city_code: str) -> pd.DataFrame:
 
 def renewal_record(store: Store, renewal_id: int) -> dict[str, Any] | None:
     """One renewal case with its filing (city_code, code, term, status), institution, the
-    group's opinion, Attachment 5 (``application``), the result once decided and its panel."""
+    group's opinion (``opinion``, Attachment 6), Attachment 5 (``application``), the result once
+    decided with the city's decision text (``decision_note``, REN-05) and its panel."""
     q = (
         select(
             renewal_cases.c.id.label("renewal_id"),
             renewal_cases.c.status,
             renewal_cases.c.application,
             renewal_cases.c.opinion,
+            renewal_cases.c.decision_note,
             renewal_cases.c.composite,
             renewal_cases.c.grade,
             renewal_cases.c.veto_found,
@@ -168,19 +170,3 @@ def renewal_record(store: Store, renewal_id: int) -> dict[str, Any] | None:
     )
     with store.read() as conn:
         return one_or_none(conn, q, "续期评估", renewal_id=renewal_id)
-
-
-def submitted_group_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
-    """The panel members' submitted sheets (not the institution's self-evaluation).
-
-    Prefer :func:`casework.queries.renewal_outcome.renewal_outcome_of` for a renewal group.
-    """
-    with store.read() as conn:
-        members = [str(u) for u in roster_in(conn, panel_id)["username"]]
-        return submitted_sheets_in(conn, panel_id, members)
-
-
-def submitted_self_sheet(store: Store, renewal_id: int) -> dict[str, Any] | None:
-    """The institution's submitted self-evaluation (Attachment 4) of a renewal case, or None."""
-    with store.read() as conn:
-        return self_sheet_in(conn, renewal_id)

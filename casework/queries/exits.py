@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from casework.domain import lifecycle
-from casework.queries.lookup import one_or_none
+from casework.queries.keys import EXIT, case_numbers_in
+from casework.queries.lookup import one_or_none, require_keys
 from casework.store.engine import Store
 from casework.store.tables import cities, exit_cases, filings, incidents, institutions
 
@@ -39,8 +40,16 @@ def filing_row(store: Store, filing_id: int) -> dict[str, Any] | None:
         return one_or_none(conn, q, "备案", filing_id=filing_id)
 
 
+def exit_case_row(store: Store, case_id: int) -> dict[str, Any] | None:
+    """One exit case (退出案件) by its record, or None; a missing key is refused."""
+    with store.read() as conn:
+        return one_or_none(conn, exit_cases, "退出案件", id=case_id)
+
+
 def exit_cases_of(store: Store, filing_id: int) -> pd.DataFrame:
-    """Every exit case of a filing, newest first, with an ``open`` flag (not in a final state)."""
+    """Every exit case of a filing, newest first, with its public ``number`` (TC-…,
+    docs/case-numbers.md) and an ``open`` flag (not in a final state)."""
+    require_keys("备案", filing_id=filing_id)
     q = (
         select(exit_cases)
         .where(exit_cases.c.filing_id == filing_id)
@@ -48,6 +57,8 @@ def exit_cases_of(store: Store, filing_id: int) -> pd.DataFrame:
     )
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
+        numbers = case_numbers_in(conn, EXIT, frame["id"].tolist())
+    frame["number"] = frame["id"].map(numbers).astype(object)
     frame["open"] = ~frame["status"].isin(FINAL_EXIT_STATES)
     return frame
 

@@ -163,3 +163,12 @@ def submitted_sheets_in(
         .order_by(sheets.c.author)
     )
     return [dict(r) for r in conn.execute(q).mappings().all()]
+
+
+def submitted_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
+    """The submitted sheets of this panel's members (SEL-03, REN-04), by author; never the
+    institution's self-evaluation. A renewal group's outcome reads
+    :func:`casework.queries.renewal_outcome.renewal_outcome_of` instead."""
+    with store.read() as conn:
+        members = [str(u) for u in roster_in(conn, panel_id)["username"]]
+        return submitted_sheets_in(conn, panel_id, members)

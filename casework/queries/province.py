@@ -126,6 +126,7 @@ class CatalogEdition:
     entries: tuple[dict[str, Any], ...]
     changes: tuple[dict[str, Any], ...]
     digest: str
+    chain_heads: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -176,6 +177,7 @@ def catalog_edition(store: Store, number: int | None = None) -> CatalogEdition:
         entries=tuple(row["entries"]),
         changes=tuple(row["changes"]),
         digest=row["digest"],
+        chain_heads=row["chain_heads"],
     )
 
 
@@ -205,6 +207,7 @@ def edition_export(edition: CatalogEdition, fmt: str) -> bytes:
             "edition": edition.number,
             "published_on": edition.published_on.isoformat(),
             "digest_sha256": edition.digest,
+            "chain_heads": edition.chain_heads,
             "institutions": list(edition.entries),
             "changes": list(edition.changes),
         }

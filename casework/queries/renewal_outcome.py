@@ -10,13 +10,14 @@ the self-evaluation by ``renewal_id``, the group's sheets by the case's own pane
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from casework.domain import scoring
+from casework.clock import BUREAU_TZ
+from casework.domain import rubrics, scoring
 from casework.errors import NotFound
 from casework.queries.lookup import display_names, one_or_none, one_or_not_found, require_keys
 from casework.queries.panels import roster_in, submitted_sheets_in
@@ -25,7 +26,6 @@ from casework.queries.stored_sheets import (
     SELF,
     SUBMITTED,
     renewal_frames,
-    rubric_by_id,
 )
 from casework.store.engine import Store
 from casework.store.tables import (
@@ -87,7 +87,7 @@ def self_sheet_in(conn: Connection, renewal_id: int) -> dict[str, Any] | None:
     return one_or_none(conn, q, "续期自评表", renewal_id=renewal_id)
 
 
-def group_outcome_in(conn: Connection, renewal_id: int, method: str = scoring.MEAN) -> GroupOutcome:
+def group_outcome_in(conn: Connection, renewal_id: int, method: str | None = None) -> GroupOutcome:
     """The core of :func:`renewal_outcome_of` on an open connection (a command's transaction
     reads through it too).
 
@@ -104,7 +104,7 @@ def group_outcome_in(conn: Connection, renewal_id: int, method: str = scoring.ME
     done = submitted_sheets_in(conn, int(panel["id"]), members)
     own = self_sheet_in(conn, renewal_id)
     waiting = tuple(sorted(set(members) - {str(s["author"]) for s in done}))
-    rubric = rubric_by_id(str(panel["rubric_id"]))
+    rubric: Any = rubrics.by_id(str(panel["rubric_id"]))
     summary = None
     if members and not waiting:
         pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
@@ -125,10 +125,11 @@ def group_outcome_in(conn: Connection, renewal_id: int, method: str = scoring.ME
     )
 
 
-def renewal_outcome_of(store: Store, renewal_id: int, method: str = scoring.MEAN) -> GroupOutcome:
+def renewal_outcome_of(store: Store, renewal_id: int, method: str | None = None) -> GroupOutcome:
     """The renewal group's Attachment 6 outcome of one case (REN-04 … REN-07), via
     :func:`casework.domain.scoring.renewal_outcome`; ``summary`` is None while a member's
-    sheet is missing (``waiting`` names them).
+    sheet is missing (``waiting`` names them). The composite method is the rubric's
+    (``composite_method``) unless ``method`` overrides it for a what-if view.
 
     Raises:
         NotFound: no such renewal case, or it has no group yet.
@@ -185,13 +186,22 @@ def attachment4_sheets(store: Store, renewal_id: int) -> Attachment4Sheets:
             group.sort(key=lambda s: s["id"])
         names = display_names(conn, [s["author"] for s in group])
     listed = [] if own is None else [_sheet(own, f"{inst['name']}负责人", case["submitted_on"])]
-    listed += [_sheet(s, names[s["author"]], s["submitted_at"].date()) for s in group]
+    listed += [_sheet(s, names[s["author"]], bureau_date(s["submitted_at"])) for s in group]
     return Attachment4Sheets(
         renewal_id=renewal_id,
         institution=str(inst["name"]),
-        rubric=rubric_by_id(str(rnd["rubric_id"])),
+        rubric=rubrics.by_id(str(rnd["rubric_id"])),
         sheets=tuple(listed),
     )
+
+
+def bureau_date(value: datetime | date | None) -> date | None:
+    """The Asia/Shanghai date of a stored timestamp (stored as naive UTC): a sheet submitted at
+    01:00 in Jinan is dated that day, not the UTC day before."""
+    if value is None or not isinstance(value, datetime):
+        return value
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(BUREAU_TZ).date()
 
 
 def _sheet(row: dict[str, Any], author: str, on: date | None) -> CaseSheet:

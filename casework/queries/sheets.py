@@ -81,12 +81,6 @@ def my_sheet(store: Store, panel_id: int, username: str) -> dict[str, Any] | Non
         return one_or_none(conn, sheets, "评估表", panel_id=panel_id, author=username)
 
 
-def panel_sheets(store: Store, panel_id: int) -> list[dict[str, Any]]:
-    with store.read() as conn:
-        rows = conn.execute(select(sheets).where(sheets.c.panel_id == panel_id)).mappings().all()
-    return [dict(r) for r in rows]
-
-
 def panel_members_of(store: Store, panel_id: int) -> list[dict[str, Any]]:
     """The panel's roster (:func:`casework.queries.panels.panel_roster`) as plain records:
     ``coi_declared_at`` is None until the member has declared."""

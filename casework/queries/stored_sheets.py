@@ -22,9 +22,9 @@ SELECTION_SHEET, RENEWAL_SHEET = "遴选", "续期"
 
 
 def rubric_by_id(rubric_id: str) -> Any:
-    """The rubric a sheet was filled under, by its id (``renewal-2025.1``)."""
-    kind, _, version = rubric_id.partition("-")
-    return rubrics.load(kind, version)
+    """The rubric a sheet was filled under, by its id (``renewal-2025.1``): prefer
+    :func:`casework.domain.rubrics.by_id` (kept for the report collectors that import it)."""
+    return rubrics.by_id(rubric_id)
 
 
 def selection_frame(rows: Sequence[dict[str, Any]], member: str) -> pd.DataFrame:

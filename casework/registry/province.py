@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from casework.domain import lifecycle
 from casework.domain.catalog_editions import digest_of, edition_changes
 from casework.errors import NotFound, RuleViolation
+from casework.ops.anchor import chain_heads
 from casework.queries.province import EXCLUDE, INCLUDE, catalog_entries_in, city_projects_in
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE
 from casework.registry.uow import Tx, command
@@ -294,5 +295,6 @@ def publish_catalog_edition(tx: Tx, *, on: date) -> int:
             entries=entries,
             changes=changes,
             digest=digest_of(entries),
+            chain_heads=chain_heads(tx.conn),
         )
     )

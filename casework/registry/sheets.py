@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from casework.domain import lifecycle, rules, scoring
+from casework.domain import lifecycle, rubrics, rules, scoring
 from casework.errors import PermissionDenied, RuleViolation
 from casework.queries.renewal_outcome import group_outcome_in
 from casework.queries.stored_sheets import (
@@ -24,7 +24,6 @@ from casework.queries.stored_sheets import (
     SELF,
     SUBMITTED,
     renewal_frames,
-    rubric_by_id,
     selection_frame,
 )
 from casework.registry.actors import EXPERT, INSTITUTION
@@ -176,7 +175,7 @@ def save_sheet(
         raise RuleViolation("请先签署利益冲突声明，再填写评估表", rule_id="SUP-03")
     machine, state = case_state(tx, panel)
     machine.target("submit_sheet", state)
-    rubric = rubric_by_id(panel["rubric_id"])
+    rubric: Any = rubrics.by_id(panel["rubric_id"])
     supplementary = supplementary_frame(tx, panel)
     check_draft_values(rubric, rows, veto, list(supplementary["sub_id"]))
     total = None
@@ -261,21 +260,22 @@ def renewal_rubric_of(tx: Tx, case: Any) -> Any:
     from casework.store.tables import renewal_rounds
 
     rnd = tx.get(renewal_rounds, "续期评估轮次", id=case["round_id"])
-    return rubric_by_id(rnd["rubric_id"])
+    return rubrics.by_id(rnd["rubric_id"])
 
 
 # --- what the leader sees -------------------------------------------------------------------
 def selection_verdict(tx: Tx, panel: Any) -> Any:
     """SEL-04: the panel verdict from every member's submitted sheet."""
     done = require_all_sheets(tx, panel["id"], "SEL-03")
-    rubric = rubric_by_id(panel["rubric_id"])
+    rubric: Any = rubrics.by_id(panel["rubric_id"])
     frames = [selection_frame(s["rows"], s["author"]) for s in done]
     return scoring.evaluate_selection(rubric, frames, supplementary_frame(tx, panel))
 
 
-def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str = "mean") -> Any:
+def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str | None = None) -> Any:
     """REN-05/REN-06: the group's Attachment 6 summary from every member's submitted sheet,
-    read through the one read model of it (:func:`casework.queries.renewal_outcome`)."""
+    read through the one read model of it (:func:`casework.queries.renewal_outcome`).
+    The composite method is the rubric's unless ``method`` overrides it (REN-04)."""
     outcome = group_outcome_in(tx.conn, renewal_id, method)
     if outcome.panel_id != panel["id"]:
         raise RuleViolation(
@@ -290,7 +290,8 @@ def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str = "mean") ->
 @command("提交评估组意见", rules=("REN-04", "REN-05", "REN-06"), roles=(EXPERT,))
 def submit_group_opinion(tx: Tx, *, panel_id: int, opinion: str) -> None:
     """The renewal group leader returns Attachment 6 (the group's opinion) to the city once
-    every member has submitted; the city then decides (REN-05)."""
+    every member has submitted; the city then decides (REN-05). The group's text stays in
+    ``renewal_cases.opinion``: the city's decision is kept apart (``decision_note``)."""
     panel = tx.get(panels, "评估组", id=panel_id)
     member = tx.get(panel_members, "评估组成员", panel_id=panel_id, username=tx.actor.username)
     if not member["is_leader"] or panel["renewal_id"] is None:

@@ -673,6 +673,9 @@ catalog_editions = Table(
     Column("entries", JSON, nullable=False),
     Column("changes", JSON, nullable=False),
     Column("digest", String(64), nullable=False),
+    # #16: the audit, archive and refusal chain heads when it was published; a published
+    # edition is a copy of them outside the database that `casework audit verify` can check
+    Column("chain_heads", JSON, nullable=True),
 )
 
 # SEL-10: the city's local project list changes with a reason and a date; history kept.
@@ -754,4 +757,15 @@ closing_work = Table(
     Column("opened_on", Date, nullable=False),
     Column("parts", JSON, nullable=False),
     Column("completed_on", Date, nullable=True),
+)
+
+# The training clock (0010): only a store made by ``casework demo`` has its one row. The apps'
+# "today" there is ``simulated_on``, which a city manager moves forward in a training session;
+# a store without the row is a production store and its today is the real date.
+training_clock = Table(
+    "training_clock",
+    metadata,
+    _id(),
+    Column("started_on", Date, nullable=False),
+    Column("simulated_on", Date, nullable=False),
 )

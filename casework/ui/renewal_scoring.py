@@ -15,11 +15,13 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
-from casework.domain import scoring
+from casework.domain import rubrics
 from casework.errors import CaseworkError, PermissionDenied
-from casework.queries.sheets import my_panels, my_sheet, panel_members_of, panel_sheets
-from casework.registry.sheets import SUBMITTED, renewal_frames, rubric_by_id
+from casework.queries.renewal_outcome import renewal_outcome_of
+from casework.queries.sheets import my_panels, my_sheet, panel_members_of
+from casework.queries.stored_sheets import SUBMITTED
 from casework.ui.attachment4_form import Attachment4Form
+from casework.ui.case_documents import renewal_documents
 from casework.ui.context import AppContext
 from casework.ui.evidence import renewal_hints
 from casework.ui.kit import (
@@ -51,9 +53,10 @@ class RenewalScoringSheet:
         panels = my_panels(ctx.store, ctx.actor.username, "续期")
         info = panels[panels.panel_id == panel_id].iloc[0]
         self.institution = str(info["institution"])
-        self.rubric = rubric_by_id(str(info["rubric_id"]))
+        self.renewal_id = int(info["renewal_id"])
+        self.rubric = rubrics.by_id(str(info["rubric_id"]))
         self.messages = Messages()
-        hints = renewal_hints(ctx.store, int(info["renewal_id"]))
+        hints = renewal_hints(ctx.store, self.renewal_id)
         self.form = Attachment4Form(
             ctx, self.rubric, self._on_change, author=ctx.actor.username, hints=hints
         )
@@ -145,8 +148,8 @@ class RenewalScoringSheet:
 class Attachment6View:
     """The leader's view: every member's total, the composite and grade, self-vs-group delta."""
 
-    def __init__(self, ctx: AppContext, panel_id: int, rubric: Any) -> None:
-        self.ctx, self.panel_id, self.rubric = ctx, panel_id, rubric
+    def __init__(self, ctx: AppContext, panel_id: int, renewal_id: int) -> None:
+        self.ctx, self.panel_id, self.renewal_id = ctx, panel_id, renewal_id
         self.messages = Messages()
         self.body = w.HTML()
         self.opinion = w.Textarea(
@@ -168,15 +171,14 @@ class Attachment6View:
         self.refresh()
 
     def refresh(self) -> None:
-        members = [m["username"] for m in panel_members_of(self.ctx.store, self.panel_id)]
-        done = [s for s in panel_sheets(self.ctx.store, self.panel_id) if s["status"] == SUBMITTED]
-        waiting = sorted(set(members) - {s["author"] for s in done})
-        self.send.disabled = bool(waiting)
-        if waiting:
-            self.body.value = f'<div class="cw-info">尚未提交：{esc("、".join(waiting))}</div>'
+        group = renewal_outcome_of(self.ctx.store, self.renewal_id)
+        self.send.disabled = not group.complete
+        if group.summary is None:
+            self.body.value = (
+                f'<div class="cw-info">尚未提交：{esc("、".join(group.waiting))}</div>'
+            )
             return
-        pairs = [renewal_frames(s["rows"], s["veto"], s["author"]) for s in done]
-        outcome = scoring.renewal_outcome(self.rubric, [p[0] for p in pairs], [p[1] for p in pairs])
+        outcome = group.summary
         totals = (
             outcome.member_totals.rename("专家评分")
             .reset_index()
@@ -224,9 +226,11 @@ def sheet_page(ctx: AppContext, panel_id: int) -> w.Widget:
 
 def _sheet_and_summary(ctx: AppContext, panel_id: int) -> w.Widget:
     sheet = RenewalScoringSheet(ctx, panel_id)
+    documents = renewal_documents(ctx, sheet.renewal_id)
     if sheet.is_leader:
-        return w.VBox([sheet.widget, Attachment6View(ctx, panel_id, sheet.rubric).widget])
-    return sheet.widget
+        summary = Attachment6View(ctx, panel_id, sheet.renewal_id).widget
+        return w.VBox([sheet.widget, summary, documents])
+    return w.VBox([sheet.widget, documents])
 
 
 def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:

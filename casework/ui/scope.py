@@ -30,6 +30,7 @@ from casework.queries.scope import (
     scope_rows,
 )
 from casework.ui.archiving import archive_after
+from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft, batched
 from casework.ui.gates import page_or_refusal, require_city_role, require_own_city
@@ -140,6 +141,11 @@ class ScopePage:
                 ),
                 self.messages.widget,
                 self.quota.widget,
+                documents_section(
+                    ctx,
+                    [Offer("scope", filing_id, str(record["institution"]))],
+                    archived=[("scope", filing_id)],
+                ),
             ]
         )
         self.drafts: list[FormDraft] = []

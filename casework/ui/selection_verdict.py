@@ -14,9 +14,8 @@ import ipywidgets as w
 import pandas as pd
 
 from casework.domain import scoring
-from casework.queries.panels import panel_roster
-from casework.queries.sheets import panel_sheets
-from casework.registry.sheets import SUBMITTED, selection_frame
+from casework.queries.panels import panel_roster, submitted_sheets
+from casework.queries.stored_sheets import SELECTION_SHEET, SUBMITTED, selection_frame
 from casework.ui.context import AppContext
 from casework.ui.kit import Messages, esc, guarded, table_html
 
@@ -80,8 +79,8 @@ class SelectionVerdictView:
             return
         done = [
             s
-            for s in panel_sheets(self.ctx.store, self.panel_id)
-            if s["status"] == SUBMITTED and s["kind"] == "遴选"
+            for s in submitted_sheets(self.ctx.store, self.panel_id)
+            if s["kind"] == SELECTION_SHEET
         ]
         frames = [selection_frame(s["rows"], s["author"]) for s in done]
         self.verdict = scoring.evaluate_selection(self.rubric, frames, self.supplementary)

@@ -17,6 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
+from casework.domain import lifecycle, rubrics
 from casework.domain.calendar import PlanningCalendar
 from casework.errors import CaseworkError, NotFound, PermissionDenied, ValidationFailed
 from casework.queries.renewals import (
@@ -25,11 +26,12 @@ from casework.queries.renewals import (
     scope_projects,
     self_sheet,
 )
+from casework.queries.stored_sheets import SUBMITTED
 from casework.registry.actors import INSTITUTION
 from casework.registry.self_evaluation_drafts import save_renewal_application_draft
-from casework.registry.sheets import SUBMITTED, rubric_by_id
 from casework.ui.attachment4_form import Attachment4Form
 from casework.ui.attachment5_form import Attachment5Form
+from casework.ui.case_documents import renewal_documents
 from casework.ui.context import AppContext
 from casework.ui.kit import (
     Messages,
@@ -43,7 +45,6 @@ from casework.ui.kit import (
 
 log = logging.getLogger("casework.ui")
 HEADING = "续期自评（附件4 自评、附件5 续期申请）"
-AWAITING = "待自评"
 SELF_VETO_HEADING = "不合格项（如实填写本机构是否存在下列情形，REN-06）"
 
 
@@ -129,7 +130,7 @@ class SelfEvaluationPage:
         if int(case["institution_id"]) != own:
             raise PermissionDenied(f"{ctx.actor.label}只能办理本机构的续期评估")
         self.ctx, self.renewal_id, self.case = ctx, renewal_id, case
-        self.rubric = rubric_by_id(str(case["rubric_id"]))
+        self.rubric = rubrics.by_id(str(case["rubric_id"]))
         self.overdue = ctx.today > case["deadline"]
         self.messages = Messages()
         self.saving = w.HTML()
@@ -158,6 +159,7 @@ class SelfEvaluationPage:
                 tabs,
                 w.HBox([self.submit_button, self.saving]),
                 self.messages.widget,
+                renewal_documents(ctx, renewal_id),
             ]
         )
         self._load()
@@ -166,7 +168,7 @@ class SelfEvaluationPage:
         """The filing's scope; a submitted application keeps the projects it reported."""
         scope = scope_projects(self.ctx.store, int(self.case["filing_id"]))
         reported = (self.case["application"] or {}).get("projects") or []
-        if self.case["status"] == AWAITING or not reported:
+        if self.case["status"] == lifecycle.RENEWAL_AWAITING_SELF or not reported:
             return scope
         names = dict(zip(scope.project_code, scope.name, strict=True))
         codes = [str(p.get("project_code")) for p in reported]
@@ -180,12 +182,14 @@ class SelfEvaluationPage:
         application = self.case["application"]
         if application:
             self.a5.load(application)
-        elif self.case["status"] == AWAITING:
+        elif self.case["status"] == lifecycle.RENEWAL_AWAITING_SELF:
             found = prefill_of(self.ctx.store, int(self.case["filing_id"]))
             if found:
                 self.a5.load(found)
                 self.messages.info("考核情况已按本机构上报的考核数据预填，请核对后再提交")
-        if self.case["status"] != AWAITING or (sheet and sheet["status"] == SUBMITTED):
+        if self.case["status"] != lifecycle.RENEWAL_AWAITING_SELF or (
+            sheet and sheet["status"] == SUBMITTED
+        ):
             when = f"已于{self.case['submitted_on']}" if self.case["submitted_on"] else ""
             self._lock(f"续期申请{when}提交（当前状态：{self.case['status']}），仅供查看")
         elif self.overdue:

@@ -6,20 +6,24 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import delete, select, update
 
 from casework import registry as r
 from casework.errors import PermissionDenied, RuleViolation
 from casework.queries.province import (
     catalog_edition,
     city_project_history,
+    city_projects_in,
     edition_export,
     province_reports_of,
 )
 from casework.registry import scenario
-from casework.queries.province import city_projects_in
+from casework.store.tables import audit_head, audit_log
+from tests.cli_runs import in_process
 
 from .conftest import JINAN, QINGDAO, START, World
 from .test_renewal_flow import filing_row, renew
@@ -239,3 +243,25 @@ def test_no_receipt_is_dated_before_the_report_to_the_province_sel_08(world: Wor
     )
 
     assert err.value.rule_id == "SEL-08" and filing > 0
+
+
+def test_a_published_edition_carries_the_chain_heads_and_verify_finds_a_cut_behind_it_sel_09(
+    world: World, province: r.Actor, tmp_path: Path
+) -> None:
+    world.filed("甲职业培训学校")
+    number = r.publish_catalog_edition(world.store, province, on=date(2025, 6, 1))
+    published = tmp_path / "目录.json"
+    published.write_bytes(edition_export(catalog_edition(world.store, number), "json"))
+    pinned = json.loads(published.read_text(encoding="utf-8"))["chain_heads"]["audit"]
+    intact = in_process("--db", world.url, "audit", "verify", "--edition", str(published))
+
+    with world.store.write() as conn:  # a forger cuts the log behind the edition
+        keep = pinned["seq"] - 2
+        conn.execute(delete(audit_log).where(audit_log.c.seq > keep))
+        last = conn.execute(select(audit_log.c.hash).where(audit_log.c.seq == keep)).scalar_one()
+        conn.execute(update(audit_head).values(seq=keep, hash=last))
+    chain_only = in_process("--db", world.url, "audit", "verify")
+    against = in_process("--db", world.url, "audit", "verify", "--edition", str(published))
+
+    assert intact.returncode == 0 and chain_only.returncode == 0
+    assert against.returncode == 1 and f"第{number}期考核机构目录" in against.stderr

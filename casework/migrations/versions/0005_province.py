@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("entries", sa.JSON(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("chain_heads", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_editions")),
     )
     op.create_table(

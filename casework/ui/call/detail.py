@@ -11,6 +11,7 @@ import pandas as pd
 from casework import registry
 from casework.errors import NotFound
 from casework.queries.calls import OPEN_CALL, call_applications, call_record
+from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
 from casework.ui.gates import require_own_city
 from casework.ui.kit import Messages, esc, guarded, section, table_html
@@ -41,7 +42,10 @@ class CallDetail:
         self.body = w.HTML()
         self.close_button = w.Button(description="截止征集", button_style="warning")
         self.close_button.on_click(guarded(ctx, self.messages, "截止征集", self._close))
-        self.widget = section("征集公告详情", self.body, self.close_button, self.messages.widget)
+        self.documents = documents_section(ctx, [Offer("call", call_id, record["title"])])
+        self.widget = section(
+            "征集公告详情", self.body, self.close_button, self.messages.widget, self.documents
+        )
         self.refresh()
 
     def refresh(self) -> None:

@@ -21,6 +21,7 @@ from casework.queries.decisions import (
     renewal_cases_assessing,
     selection_cases,
 )
+from casework.ui.case_documents import documents_section, renewal_documents
 from casework.ui.context import AppContext
 from casework.ui.decisions.renewal import RenewalDecisionPage
 from casework.ui.decisions.selection import SelectionDecisionPage
@@ -136,9 +137,13 @@ class DecisionsHome:
 
 
 def case_page(ctx: AppContext, kind: str, number: int) -> w.Widget:
+    """The case's decision page, then its 公文与归档 (Attachments 6 and 7/7-1, the round's
+    results and all its Attachment 7, the archived reports)."""
     if kind == RENEWAL:
-        return RenewalDecisionPage(ctx, number).widget
-    return SelectionDecisionPage(ctx, number).widget
+        page = RenewalDecisionPage(ctx, number).widget
+        return w.VBox([page, renewal_documents(ctx, number)])
+    page = SelectionDecisionPage(ctx, number).widget
+    return w.VBox([page, documents_section(ctx, archived=[("selection", number)])])
 
 
 def build(ctx: AppContext, case_id: int | str | None = None) -> w.Widget:

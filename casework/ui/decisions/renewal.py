@@ -201,8 +201,7 @@ class RenewalDecisionPage:
         )
         if record["grade"] == rules.GRADE_PASS:
             text += (
-                f"<p>新有效期：{esc(term_of(record).text)}，"
-                f"机构代码{esc(record['code'])}不变</p>"
+                f"<p>新有效期：{esc(term_of(record).text)}，机构代码{esc(record['code'])}不变</p>"
             )
             if record["dropped_projects"]:
                 dropped = "、".join(map(self._label, record["dropped_projects"]))

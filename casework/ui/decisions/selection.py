@@ -16,13 +16,11 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
+from casework.domain import lifecycle, rubrics
 from casework.errors import NotFound
-from casework.queries.decisions import (
-    ASSESSING,
-    selection_record,
-)
+from casework.queries.decisions import selection_record
+from casework.queries.keys import APPLICATION, case_number_of
 from casework.registry.actors import CITY_MANAGER
-from casework.registry.sheets import rubric_by_id
 from casework.ui.archiving import archive_after
 from casework.ui.context import AppContext
 from casework.ui.drafts import FormDraft
@@ -63,7 +61,7 @@ class SelectionDecisionPage:
                 list(record["supplementary"] or []), columns=["sub_id", "text"]
             )
             self.verdict_view = SelectionVerdictView(
-                ctx, int(record["panel_id"]), rubric_by_id(str(record["rubric_id"])), supplementary
+                ctx, int(record["panel_id"]), rubrics.by_id(str(record["rubric_id"])), supplementary
             )
             self.verdict_view.widget.children[0].value = "<h3>评估组意见（SEL-04）</h3>"
             self.verdict_view.body.observe(lambda _c: self._buttons(), names="value")
@@ -80,7 +78,9 @@ class SelectionDecisionPage:
             layout=WIDE,
             placeholder="仅在突破数量限制时填写（SEL-07，须市级负责人）",
         )
-        self.approve_button = w.Button(description="拟备案", button_style="success")
+        self.approve_button = w.Button(
+            description=lifecycle.APPLICATION_PROPOSED, button_style="success"
+        )
         self.approve_button.on_click(guarded(ctx, self.messages, "研究确定拟备案", self._approve))
         self.reject_button = w.Button(description="不予备案", button_style="danger")
         self.reject_button.on_click(guarded(ctx, self.messages, "研究确定不予备案", self._reject))
@@ -121,7 +121,8 @@ class SelectionDecisionPage:
         record = self.record()
         self.header.value = title(
             f"研究确定（遴选）：{record['institution']}",
-            f"申请编号 {self.application_id}　{record['kind']}　申报项目：{record['projects']}　"
+            f"申请编号 {case_number_of(self.ctx.store, APPLICATION, self.application_id)}　"
+            f"{record['kind']}　申报项目：{record['projects']}　"
             f"征集公告：{record['call_title']}　状态：{record['status']}",
         ).value
         if self.verdict_view is not None:
@@ -139,7 +140,7 @@ class SelectionDecisionPage:
         open_ = (
             self.verdict_view is not None
             and self.verdict_view.verdict is not None
-            and self.record()["status"] == ASSESSING
+            and self.record()["status"] == lifecycle.APPLICATION_EVALUATING
         )
         # approve stays enabled for an ineligible applicant: the registry refuses it and
         # names the unmet conditions (SEL-04)

@@ -19,7 +19,9 @@ from casework.errors import NotFound, RuleViolation
 from casework.queries.notices import (
     application_record,
     city_notices,
+    receipt,
 )
+from casework.ui.case_documents import Batch, Offer, documents_section
 from casework.ui.context import AppContext
 from casework.ui.gates import page_or_refusal, require_city_role, require_own_city
 from casework.ui.kit import (
@@ -71,7 +73,11 @@ class NoticeFilingPage:
             self.holder,
         )
         head = [title(HEADING, _focus_text(focus))]
-        self.widget = w.VBox([*head, self.form.widget, notices_box, self.filing.widget])
+        self.focus = focus
+        self.documents = w.VBox()
+        self.widget = w.VBox(
+            [*head, self.form.widget, notices_box, self.filing.widget, self.documents]
+        )
         self.refresh()
         if focus is not None:
             self._focus(focus)
@@ -96,8 +102,26 @@ class NoticeFilingPage:
     def show_notice(self, notice_id: int) -> None:
         self.panel = NoticePanel(self.ctx, notice_id, self.refresh)
         self.holder.children = [self.panel.widget]
+        self.show_documents(notice_id)
         if notice_id in [value for _, value in self.notice_picker.options]:
             self.notice_picker.value = notice_id
+
+    def show_documents(self, notice_id: int | None) -> None:
+        """公文与归档: the 公示 text and all its receipts (SEL-05); for the focused
+        application its receipt (Attachments 2/2-1 or 3/3-1) and archived reports."""
+        offers, batches, archived = [], [], []
+        if notice_id is not None:
+            offers.append(Offer("notice", notice_id, f"公示{notice_id}"))
+            batches.append(Batch("receipts", notice_id, f"公示{notice_id}"))
+        if self.focus is not None:
+            app_id = int(self.focus["application_id"])
+            archived.append(("selection", app_id))
+            got = receipt(self.ctx.store, app_id)
+            if got is not None:
+                kind = "scope" if got["scope_addition"] else "receipt"
+                offers.insert(0, Offer(kind, int(got["filing_id"]), str(got["institution"])))
+                archived += [("filing", int(got["filing_id"])), ("scope", int(got["filing_id"]))]
+        self.documents.children = [documents_section(self.ctx, offers, batches, archived)]
 
     def _open(self, _button: Any = None) -> None:
         if self.notice_picker.value is None:
@@ -115,6 +139,8 @@ class NoticeFilingPage:
             self.filing.filed.value = app_id
         if focus["notice_id"] is not None and status != PROPOSED:
             self.show_notice(int(focus["notice_id"]))
+        else:
+            self.show_documents(None)
 
 
 def _focus_text(focus: dict[str, Any] | None) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from casework import registry
-from casework.domain import rules
+from casework.domain import lifecycle, rules
 from casework.domain.calendar import planning_calendar
 from casework.errors import NotFound, RuleViolation
 from casework.queries.notices import (
@@ -39,7 +39,11 @@ from casework.ui.kit import (
 if TYPE_CHECKING:
     from casework.ui.notice_filing import NoticeFilingPage
 
-PROPOSED, CLEARED, FILED = "拟备案", "公示无异议", "已备案"
+PROPOSED, CLEARED, FILED = (
+    lifecycle.APPLICATION_PROPOSED,
+    lifecycle.APPLICATION_CLEARED,
+    lifecycle.APPLICATION_FILED,
+)
 APP_HEADERS = {
     "application_id": "申请编号",
     "institution": "申报单位",
@@ -47,7 +51,7 @@ APP_HEADERS = {
     "projects": "考核项目",
     "status": "状态",
 }
-OPEN_NOTICE = "公示中"
+OPEN_NOTICE = lifecycle.NOTICE_OPEN
 UPHELD, NOT_UPHELD = "异议成立", "异议不成立"
 ITEM_HEADERS = {
     "application_id": "申请编号",
