@@ -10,14 +10,9 @@ from typing import Any
 
 from casework.domain import lifecycle
 
-NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED = (
-    "新增",
-    "范围调整",
-    "续期",
-    "终止备案",
-    "暂停",
-    "恢复",
-)
+NEW, SCOPE, RENEWED, RESTORED = "新增", "范围调整", "续期", "恢复"
+ENDED, SUSPENDED = lifecycle.FILING_TERMINATED, lifecycle.FILING_SUSPENDED
+"""An edition lists a filing that ended or was suspended under the state's own name."""
 CHANGE_KINDS = (NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED)
 """What a catalog edition lists as changed since the edition before (SEL-09)."""
 

@@ -12,9 +12,9 @@ from datetime import date
 
 from casework.domain import lifecycle
 
-PENDING_RENEWAL = ("已提交", "评估中")
+PENDING_RENEWAL = (lifecycle.RENEWAL_SUBMITTED, lifecycle.RENEWAL_EVALUATING)
 """Renewal case states in which a filing outlives its term until the decision (REN-05)."""
-FAILED_RENEWAL = "不合格"
+FAILED_RENEWAL = lifecycle.RENEWAL_FAILED
 EXPIRED, RENEWAL_FAILED = "到期未续", "续期不合格"
 AFTER_TERM_ACTIONS = ("expire", "fail_renewal", "extinguish")
 """What may still happen to a filing ended by its date: recording the end itself."""
