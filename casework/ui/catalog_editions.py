@@ -26,6 +26,7 @@ from casework.queries.province import (
 from casework.registry.actors import CITY_ROLES, PROVINCE
 from casework.ui.context import AppContext
 from casework.ui.downloads import download_link
+from casework.ui.gates import refuse
 from casework.ui.kit import (
     GuardedDropdown,
     Messages,
@@ -140,8 +141,12 @@ def build(ctx: AppContext) -> w.Widget:
     """Editions for the province (publish) and the cities (read only)."""
     try:
         if ctx.actor.role not in (PROVINCE, *CITY_ROLES):
-            raise PermissionDenied(
-                f"{ctx.actor.label}无权使用本页面：仅限省级管理、市级经办和市级负责人"
+            raise refuse(
+                ctx,
+                HEADING,
+                PermissionDenied(
+                    f"{ctx.actor.label}无权使用本页面：仅限省级管理、市级经办和市级负责人"
+                ),
             )
         return EditionsPage(ctx).widget
     except CaseworkError as exc:

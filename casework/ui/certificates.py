@@ -25,6 +25,7 @@ from casework.queries.certificates import (
 from casework.queries.scope import project_name_map
 from casework.registry.actors import CITY_ROLES, INSTITUTION
 from casework.ui.context import AppContext
+from casework.ui.gates import refuse
 from casework.ui.kit import (
     GuardedDropdown,
     GuardedText,
@@ -239,8 +240,12 @@ class CertificatesPage:
 def build(ctx: AppContext) -> w.Widget:
     try:
         if ctx.actor.role not in (INSTITUTION, *CITY_ROLES):
-            raise PermissionDenied(
-                f"{ctx.actor.label}无权使用本页面：仅限考核机构、市级经办和市级负责人"
+            raise refuse(
+                ctx,
+                HEADING,
+                PermissionDenied(
+                    f"{ctx.actor.label}无权使用本页面：仅限考核机构、市级经办和市级负责人"
+                ),
             )
         if ctx.actor.role == INSTITUTION and ctx.actor.institution_id is None:
             raise PermissionDenied(f"{ctx.actor.label}未绑定考核机构")

@@ -18,8 +18,10 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import TraitError
 
+from casework.domain import limits
 from casework.errors import CaseworkError, ValidationFailed
 from casework.registry.uow import log_refusal
 from casework.ui.context import AppContext
@@ -94,9 +96,7 @@ def guarded(
     def run(*args: Any) -> Any:
         source = args[0] if args else None
         if isinstance(source, w.Button) and source.disabled:
-            log_refusal(
-                ctx.store, ctx.actor, action, "界面：点击了已禁用的按钮（可能是伪造的请求）"
-            )
+            log_forged(ctx, action, "界面：点击了已禁用的按钮")
             messages.error("该操作当前不可用")
             return None
         try:
@@ -111,24 +111,54 @@ def guarded(
     return run
 
 
+FORGED = "伪造请求"
+"""The refusals log's command for a request the page could not have sent (a disabled button
+clicked, a value outside a field's options): kept apart from ordinary input refusals."""
+INVALID_INPUT = "界面输入"
+"""The refusals log's command for an input a person may type but may not submit (too long,
+control characters)."""
+
+
+def log_forged(ctx: AppContext, action: str, what: str) -> None:
+    """Log a forged request: in the refusals table under :data:`FORGED` and on the server."""
+    log.warning("forged request in %s by %s: %s", action, ctx.actor.username, what)
+    log_refusal(ctx.store, ctx.actor, FORGED, f"{action}：{what}（可能是伪造的请求）")
+
+
 class GuardedInput:
-    """Mixin: a value from the browser outside the field's options is refused and logged."""
+    """Mixin: a value from the browser outside the field's options is refused and logged as
+    forged; a text over the field's length or with control characters (``max_length``,
+    :mod:`casework.domain.limits`) is refused as an ordinary input error and the field reverts."""
 
     ctx: AppContext | None = None
     field_label: str = ""
+    max_length: int | None = None
+
+    def _shown(self, sync_data: dict[str, Any]) -> str:
+        return limits.shown(repr(sync_data), 80)
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
+        value = sync_data.get("value")
+        if self.max_length is not None and isinstance(value, str):
+            problem = limits.text_problem(value, self.max_length)
+            if problem is not None:
+                if self.ctx is not None:
+                    log_refusal(
+                        self.ctx.store,
+                        self.ctx.actor,
+                        INVALID_INPUT,
+                        f"字段“{self.field_label}”{problem}：{limits.shown(value)}",
+                    )
+                log.info("refused text for %s: %s", self.field_label, problem)
+                self.send_state("value")  # type: ignore[attr-defined]  # the browser reverts
+                return
         try:
             super().set_state(sync_data)  # type: ignore[misc]
         except (TraitError, ValueError, KeyError, IndexError) as exc:
+            what = f"字段“{self.field_label}”收到选项以外的取值 {self._shown(sync_data)}：{exc}"
             if self.ctx is not None:
-                log_refusal(
-                    self.ctx.store,
-                    self.ctx.actor,
-                    "界面输入",
-                    f"字段“{self.field_label}”收到无效取值 {sync_data!r}：{exc}",
-                )
-            log.warning("refused widget state %r: %s", sync_data, exc)
+                log_forged(self.ctx, INVALID_INPUT, what)
+            log.warning("refused widget state %s: %s", self._shown(sync_data), exc)
 
 
 class GuardedToggleButtons(GuardedInput, w.ToggleButtons):
@@ -144,7 +174,7 @@ class GuardedSelectMultiple(GuardedInput, w.SelectMultiple):
 
 
 class GuardedText(GuardedInput, w.Text):
-    pass
+    max_length = limits.TITLE
 
 
 class GuardedIntText(GuardedInput, w.BoundedIntText):
@@ -152,7 +182,7 @@ class GuardedIntText(GuardedInput, w.BoundedIntText):
 
 
 class GuardedTextarea(GuardedInput, w.Textarea):
-    pass
+    max_length = limits.LONG_TEXT
 
 
 class GuardedCheckbox(GuardedInput, w.Checkbox):
@@ -163,9 +193,11 @@ class GuardedDatePicker(GuardedInput, w.DatePicker):
     pass
 
 
-def guard(widget: Any, ctx: AppContext, label: str) -> Any:
+def guard(widget: Any, ctx: AppContext, label: str, max_length: int | None = None) -> Any:
     widget.ctx = ctx
     widget.field_label = label
+    if max_length is not None:
+        widget.max_length = max_length
     return widget
 
 
@@ -211,6 +243,21 @@ def case_picker(
     return w.VBox([title(heading), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
+def log_refused_open(heading: str, exc: BaseException) -> None:
+    """#16: a page refused before anyone is known (no or an unknown sign-in) is logged too."""
+    from casework import settings
+    from casework.registry.actors import Actor
+    from casework.store.engine import open_store
+
+    try:
+        store = open_store()
+        who = settings.signed_in_username() or "（未登录）"
+        log_refusal(store, Actor(who, "未知"), f"打开页面：{heading}", str(exc))
+        store.dispose()
+    except Exception:  # the refusal page is shown whatever happens to its log line
+        log.exception("could not log a refused page open")
+
+
 def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Widget:
     """A notebook's one call: the signed-in user's page, or a refusal page in Chinese."""
     from casework.ui.context import open_context
@@ -218,11 +265,44 @@ def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Wid
     try:
         ctx = open_context()
     except CaseworkError as exc:
+        log_refused_open(heading, exc)
         return refusal_page(heading, exc)
-    return build(ctx, *args)
+    page = build(ctx, *args)
+    if not ctx.training:
+        return page
+    from casework.ui.training import training_line
+
+    return w.VBox([training_line(ctx), page])
 
 
 # --- layout -------------------------------------------------------------------------------
+_SHARED: dict[tuple[type, tuple[tuple[str, Any], ...]], w.Widget] = {}
+
+
+def shared(kind: type[Any], **traits: Any) -> Any:
+    """One ``kind`` (a ``Layout`` or a style class) per set of ``traits``, shared by every widget
+    that asks for it: a widget's own layout and style are two more models, frames and round trips
+    each (a 43-item sheet had 414 of its 656 models for them). Never change a shared object's
+    traits: every widget that uses it would change."""
+    key = (kind, tuple(sorted(traits.items())))
+    found = _SHARED.get(key)
+    if found is None or getattr(found, "comm", None) is None:  # none yet, or closed
+        found = _SHARED[key] = kind(**traits)
+    return found
+
+
+def layout(**traits: Any) -> w.Layout:
+    """A shared :class:`ipywidgets.Layout` (see :func:`shared`)."""
+    found: w.Layout = shared(w.Layout, **traits)
+    return found
+
+
+def style(kind: type[Any] = DescriptionStyle, **traits: Any) -> Any:
+    """A shared style of ``kind`` (:class:`DescriptionStyle` of most inputs, :class:`HTMLStyle`,
+    ``ToggleButtonsStyle`` …, see :func:`shared`)."""
+    return shared(kind, **traits)
+
+
 def options(frame: pd.DataFrame, key: str, label: Callable[[Any], str]) -> list[Any]:
     """Dropdown options ``(label, id)`` for each row of ``frame``."""
     return [(label(r), int(r[key])) for r in frame.to_dict("records")]

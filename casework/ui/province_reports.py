@@ -24,7 +24,9 @@ from casework.queries.province import (
 from casework.registry.actors import CITY_ROLES, PROVINCE
 from casework.registry.province import FILING_REPORT, RENEWAL_REPORT, SCOPE_REPORT
 from casework.registry.selection import SCOPE_ADDITION
+from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
+from casework.ui.gates import refuse
 from casework.ui.kit import (
     GuardedDropdown,
     GuardedSelectMultiple,
@@ -99,6 +101,7 @@ class CityReportsPage:
         self.send = w.Button(description="报送省厅", button_style="primary")
         self.send.on_click(guarded(ctx, self.messages, "报送省厅", self._send))
         self.sent = w.HTML()
+        self.documents = w.VBox()
         self.widget = w.VBox(
             [
                 title(HEADING, "公示无异议的拟备案机构、范围调整和续期结果报省人力资源社会保障厅"),
@@ -113,6 +116,7 @@ class CityReportsPage:
                 self.messages.widget,
                 w.HTML("<h4>已报送</h4>"),
                 self.sent,
+                self.documents,
             ]
         )
         self.refresh()
@@ -144,7 +148,9 @@ class CityReportsPage:
         self.cases.options = options
         self.cases.value = ()
         self.send.disabled = not options
-        frame = reports_frame(province_reports_of(self.ctx.store, self.city))
+        sent = province_reports_of(self.ctx.store, self.city)
+        self.documents.children = [report_documents(self.ctx, sent)]
+        frame = reports_frame(sent)
         self.sent.value = (
             table_html(frame, REPORT_COLUMNS)
             if not frame.empty
@@ -187,6 +193,7 @@ class ProvinceReportsPage:
         self.ack = w.Button(description="确认收到", button_style="primary")
         self.ack.on_click(guarded(ctx, self.messages, "省厅确认收到报送", self._ack))
         self.table = w.HTML()
+        self.documents = w.VBox()
         self.widget = w.VBox(
             [
                 title(HEADING, "各市报送的拟备案机构、范围调整和续期结果"),
@@ -196,12 +203,14 @@ class ProvinceReportsPage:
                 self.note,
                 self.ack,
                 self.messages.widget,
+                self.documents,
             ]
         )
         self.refresh()
 
     def refresh(self) -> None:
         reports = province_reports_of(self.ctx.store)
+        self.documents.children = [report_documents(self.ctx, reports)]
         frame = reports_frame(reports)
         self.table.value = (
             table_html(frame, REPORT_COLUMNS)
@@ -231,6 +240,12 @@ class ProvinceReportsPage:
         self.messages.ok("已确认收到")
 
 
+def report_documents(ctx: AppContext, reports: list[Any]) -> w.Widget:
+    """公文与归档: the letter of each report to the province (报省厅, SEL-08, REN-08)."""
+    offers = [Offer("province-report", int(r.id), f"报送记录{r.id}（{r.kind}）") for r in reports]
+    return documents_section(ctx, offers)
+
+
 def build(ctx: AppContext) -> w.Widget:
     """The city's reports for city roles, every report for the province."""
     try:
@@ -238,8 +253,12 @@ def build(ctx: AppContext) -> w.Widget:
             return CityReportsPage(ctx).widget
         if ctx.actor.role == PROVINCE:
             return ProvinceReportsPage(ctx).widget
-        raise PermissionDenied(
-            f"{ctx.actor.label}无权使用本页面：仅限市级经办、市级负责人和省级管理"
+        raise refuse(
+            ctx,
+            HEADING,
+            PermissionDenied(
+                f"{ctx.actor.label}无权使用本页面：仅限市级经办、市级负责人和省级管理"
+            ),
         )
     except CaseworkError as exc:
         return refusal_page(HEADING, exc)
