@@ -263,7 +263,7 @@ def test_a_crafted_click_on_the_disabled_confirm_button_writes_nothing_and_is_lo
 ) -> None:
     investigate(filing, "已告知")
     page = page_at(filing, DUE)
-    choose(page, "confirm", circumstance="不考试就发证", basis="三（二）")
+    choose(page, "confirm", circumstance="V-06", basis="")
     before = refusal_count(filing["world"])
 
     page.panel.buttons["confirm"]._handle_button_msg(None, {"event": "click"}, [])
@@ -277,7 +277,7 @@ def test_a_crafted_re_enable_of_confirm_is_refused_by_the_registry_exit_05(
 ) -> None:
     investigate(filing, "已告知")
     page = page_at(filing, DUE)
-    choose(page, "confirm", circumstance="不考试就发证", basis="三（二）")
+    choose(page, "confirm", circumstance="V-06", basis="")
     before = refusal_count(filing["world"])
 
     page.panel.buttons["confirm"].set_state({"disabled": False})
@@ -296,7 +296,7 @@ def test_after_a_recorded_statement_the_violation_is_confirmed_and_revoked_exit_
     act(page, "record_statement", statement="对事实无异议", received_on=date(2025, 5, 8))
     assert not page.panel.buttons["confirm"].disabled
 
-    act(page, "confirm", circumstance="不考试就发证", basis="鲁人社函〔2025〕23号 三（二）")
+    act(page, "confirm", circumstance="V-06", basis="鲁人社函〔2025〕23号 三（二）")
     act(page, "revoke", closing_work="合规数据已上报，证书已发放")
 
     row = stored_filing(filing)
@@ -446,7 +446,15 @@ TYPED = [
     (_violation("调查中"), "serve_findings", {"findings": "经查……", "received_on": RECEIVED}),
     (_violation("调查中"), "restore", {"reason": "经查举报不实"}),
     (_violation("已告知"), "record_statement", {"statement": "无异议", "received_on": DUE}),
-    (_violation("已申辩"), "confirm", {"circumstance": "不考试就发证", "basis": "三（二）"}),
+    (
+        _violation("已申辩"),
+        "confirm",
+        {
+            "circumstance": "V-01",
+            "detail": "组织考生代考",
+            "basis": "鲁人社函〔2025〕23号 三（二）",
+        },
+    ),
     (_violation("收尾中"), "revoke", {"closing_work": "合规数据已上报"}),
     (lambda filing: withdraw(filing, "收尾中"), "complete", {"closing_work": "证书已发放"}),
 ]
@@ -520,3 +528,99 @@ def test_a_completed_exit_is_archived_on_submission_exit_08(
         ).all()
     assert ("exit", filing["filing_id"]) in [tuple(a) for a in archived]
     assert "归档报告已生成" in page.messages.widget.value
+
+
+# --- Attachment 8 composed from structured fields (EXIT-06) -----------------------------------
+def test_the_circumstance_is_chosen_from_the_notices_list_exit_06(filing: dict[str, Any]) -> None:
+    investigate(filing, "已申辩")
+
+    page = page_at(filing, date(2025, 5, 8))
+
+    options = [v for _, v in page.panel.fields["confirm"]["circumstance"].options]
+    assert "V-06" in options and "W-01" not in options
+
+
+def test_the_preview_shows_attachment_8_as_it_will_be_issued_exit_06(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "已申辩")
+    page = page_at(filing, date(2025, 5, 8))
+
+    choose(page, "confirm", circumstance="V-06")
+
+    preview = page.panel.fields["confirm"]["preview"].value
+    assert "因你单位出现不考试就发证情形" in preview
+    assert "2025年4月20日对你单位立案调查" in preview
+    assert "情形。情形" not in preview and "经复核，" not in preview
+
+
+def test_a_general_circumstance_without_the_concrete_act_is_refused_exit_06(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "已申辩")
+    page = page_at(filing, date(2025, 5, 8))
+
+    act(page, "confirm", circumstance="V-01", detail="")
+
+    assert "EXIT-06" in page.messages.widget.value
+    assert stored_cases(filing)[0]["status"] == "已申辩"
+
+
+def test_a_pasted_sentence_as_the_concrete_act_is_refused_exit_06(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "已申辩")
+    page = page_at(filing, date(2025, 5, 8))
+
+    act(page, "confirm", circumstance="V-01", detail="经复核，存在违规情形。")
+
+    assert "具体行为" in page.messages.widget.value
+    assert stored_cases(filing)[0]["status"] == "已申辩"
+
+
+def test_the_recorded_circumstance_gives_the_letter_the_preview_showed_exit_06(
+    filing: dict[str, Any],
+) -> None:
+    from casework.documents import build
+
+    investigate(filing, "已申辩")
+    page = page_at(filing, date(2025, 5, 8))
+    choose(page, "confirm", circumstance="V-01", detail="组织考生代考")
+    shown = page.panel.fields["confirm"]["preview"].value
+
+    page.panel.buttons["confirm"].click()
+    act(page, "revoke", closing_work="合规数据已上报")
+
+    case = stored_cases(filing)[0]
+    assert case["circumstance"] == "违反法律法规、职业技能评价工作有关规定（组织考生代考）"
+    letter = build(filing["world"].store, "revocation", filing["filing_id"]).plain_text
+    assert "因你单位出现违反法律法规、职业技能评价工作有关规定（组织考生代考）情形" in letter
+    assert "组织考生代考" in shown
+
+
+def test_a_crafted_circumstance_outside_the_list_is_refused_and_logged(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "已申辩")
+    page = page_at(filing, date(2025, 5, 8))
+    before = refusal_count(filing["world"])
+
+    page.panel.fields["confirm"]["circumstance"].set_state({"index": 999})
+
+    assert page.panel.fields["confirm"]["circumstance"].value is None
+    assert refusal_count(filing["world"]) == before + 1
+
+
+def test_the_exit_page_offers_the_suspension_findings_and_revocation_letters(
+    filing: dict[str, Any],
+) -> None:
+    investigate(filing, "收尾中")
+    page = page_at(filing, date(2025, 6, 1))
+    act(page, "revoke", closing_work="合规数据已上报")
+
+    section = page.body.children[-1]
+    offered = [v for child in section.children for _, v in getattr(child, "options", ())]
+
+    assert any(v.startswith("revocation:") for v in offered)
+    assert any(v.startswith("suspension:") for v in offered)
+    assert any(v.startswith("findings:") for v in offered)

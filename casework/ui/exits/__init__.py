@@ -21,7 +21,9 @@ from casework.queries.catalog import catalog
 from casework.queries.exits import exit_cases_of, filing_row
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.ui.archiving import archive_after
+from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
+from casework.ui.exits.revocation_form import RevocationForm
 from casework.ui.exits.views import (
     case_html,
     countdown_html,
@@ -37,6 +39,7 @@ from casework.ui.kit import (
     Messages,
     app_entry,
     as_id,
+    blank,
     case_picker,
     date_field,
     esc,
@@ -48,7 +51,6 @@ from casework.ui.kit import (
 )
 
 HEADING = "退出"
-DEFAULT_BASIS = "鲁人社函〔2025〕23号 三（二）"
 
 
 class ExitsPage:
@@ -80,7 +82,9 @@ class ExitsPage:
         open_cases = [c for c in cases.to_dict("records") if c["open"]]
         self.status.value = status_html(filing)
         self.case.value = "".join(case_html(c) for c in open_cases)
-        due = [c["statement_due"] for c in open_cases if c["status"] == "已告知"]
+        due = [
+            c["statement_due"] for c in open_cases if c["status"] == lifecycle.VIOLATION_NOTIFIED
+        ]
         self.countdown.value = countdown_html(self.ctx.today, due[0]) if due else ""
         self.history.value = history_html(cases)
         self.panel = ActionPanel(
@@ -96,6 +100,9 @@ class ExitsPage:
             self.countdown,
             self.panel.widget,
             self.history,
+            documents_section(
+                self.ctx, exit_offers(filing, cases), archived=[("exit", self.filing_id)]
+            ),
         ]
 
     # --- what may be done now ------------------------------------------------------------
@@ -251,29 +258,27 @@ class ExitsPage:
         )
 
     def confirm(self, case: dict[Any, Any]) -> Action:
-        circumstance = text_area("违规情形", value=case["grounds"])
-        basis = w.Text(
-            value=DEFAULT_BASIS,
-            description="依据",
-            continuous_update=False,
-            layout=w.Layout(width="90%"),
-        )
+        """EXIT-06: confirm the violation; Attachment 8's circumstance is chosen from the
+        notice's list and its wording previewed before anything is recorded."""
+        filing = filing_row(self.ctx.store, self.filing_id) or {}
+        form = RevocationForm(self.ctx, case, filing)
         blocked = ""
-        if case["status"] == "已告知" and self.ctx.today <= case["statement_due"]:
+        if (
+            case["status"] == lifecycle.VIOLATION_NOTIFIED
+            and self.ctx.today <= case["statement_due"]
+        ):
             blocked = f"陈述申辩期至{case['statement_due']}，期满前不能认定（EXIT-05）"
 
         def run() -> str:
             self.ctx.run(
                 registry.confirm_violation,
                 case_id=case["id"],
-                circumstance=circumstance.value,
-                basis=basis.value,
                 on=self.ctx.today,
+                **form.record_fields(),
             )
             return "已认定违规，请指导考核机构完成收尾工作（EXIT-06）"
 
-        fields = {"circumstance": circumstance, "basis": basis}
-        return Action("confirm", label("confirm", VIOLATION), run, fields, blocked=blocked)
+        return Action("confirm", label("confirm", VIOLATION), run, form.fields, blocked=blocked)
 
     def revoke(self, case: dict[Any, Any]) -> Action:
         work = text_area("收尾工作完成情况")
@@ -313,6 +318,22 @@ CASE_ACTIONS = {
     (VIOLATION, "restore"): ExitsPage.restore,
 }
 """The case actions with a form; ``close_extinct`` happens through 登记主体灭失 only."""
+
+
+def exit_offers(filing: dict[Any, Any], cases: Any) -> list[Offer]:
+    """The letters of the filing's exit cases: the suspension notice (EXIT-04) and the written
+    findings (EXIT-05) of each investigation, Attachment 8 once the filing was revoked
+    (EXIT-02, EXIT-06)."""
+    offers = []
+    for c in cases.to_dict("records"):
+        if c["kind"] != VIOLATION:
+            continue
+        offers.append(Offer("suspension", int(c["id"]), f"案件{c['id']}"))
+        if not blank(c["findings_received_on"]):
+            offers.append(Offer("findings", int(c["id"]), f"案件{c['id']}"))
+    if filing["end_reason"] in ("违规撤销", "自愿撤销"):
+        offers.insert(0, Offer("revocation", int(filing["id"]), str(filing["institution"])))
+    return offers
 
 
 def label(action: str, kind: str) -> str:
