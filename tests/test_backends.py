@@ -17,7 +17,10 @@ from tests.backend import store_url
 TESTS = Path(__file__).resolve().parent
 MAKEFILE = (TESTS.parent / "Makefile").read_text(encoding="utf-8")
 OPENS_A_STORE = re.compile(r"tests\.backend|open_store|\bStore\(|casework_db|CASEWORK_DB")
-SQLITE_ONLY = ("store",)  # the engine's own tests (WAL, BEGIN IMMEDIATE …), with PG twins
+SQLITE_ONLY = (
+    "store",  # the engine's own tests (WAL, BEGIN IMMEDIATE …), with PG twins
+    "test_readme_shell.py",  # the README's shell examples, which name SQLite files, as written
+)
 HELPERS = ("backend.py", "cli_runs.py", "demo_store.py")  # engine, commands, shared demo
 
 
