@@ -1,30 +1,26 @@
 """Reads for the documents added after ``gather.py``: the investigation letters (EXIT-04,
 EXIT-05) and the reports to the province (SEL-08, REN-08).
 
-Like ``gather.py`` (whose reads are moving into ``casework.queries``), each function takes the
-store and the id the document is issued for, scoped to that one case.
+Each function takes the store and the id the document is issued for and reads it through
+``casework.queries``, scoped to that one case.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from casework.documents.cases import ExitCase, ProvinceReportCase
 from casework.documents.config import DocumentSettings
 from casework.errors import NotFound
-from casework.queries.exits import filing_row
+from casework.queries.exits import exit_case_row, filing_row
 from casework.queries.province import province_reports_of
 from casework.store.engine import Store
-from casework.store.tables import exit_cases
 
 
 def exit_case(store: Store, case_id: int, cfg: DocumentSettings, **opts: Any) -> ExitCase:
     """A violation case (退出案件编号) for its suspension notice or written findings; dated by
     the day recorded for the act (the findings' receipt, the opening)."""
-    with store.read() as conn:
-        case = conn.execute(select(exit_cases).where(exit_cases.c.id == case_id)).mappings().first()
+    case = exit_case_row(store, case_id)
     if case is None:
         raise NotFound(f"未找到退出案件（编号{case_id}）")
     filing = filing_row(store, case["filing_id"])

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from casework.domain import lifecycle
 from casework.domain.terms import term_of
-from casework.queries.calls import project_names
 from casework.queries.lookup import one_or_none, one_or_not_found, project_names_in, rows_of
 from casework.store.engine import Store
 from casework.store.tables import (
+    PROJECT_DECLINED,
     application_projects,
     applications,
     calls,
@@ -31,6 +31,21 @@ from casework.store.tables import (
 )
 
 SCOPE_ADDITION = "范围新增"
+
+
+def _noticed_names(store: Store) -> pd.Series:
+    """application_id → "name、name" of the projects noticed and filed: those applied for
+    that the city did not decline (SEL-04, issue #14)."""
+    decision = application_projects.c.decision
+    q = (
+        select(application_projects.c.application_id, projects.c.name)
+        .join(projects, projects.c.project_code == application_projects.c.project_code)
+        .where(or_(decision.is_(None), decision != PROJECT_DECLINED))
+        .order_by(application_projects.c.application_id, application_projects.c.project_code)
+    )
+    with store.read() as conn:
+        frame = pd.read_sql(q, conn)
+    return frame.groupby("application_id")["name"].agg("、".join)
 
 
 def city_applications(store: Store, city_code: str, statuses: Sequence[str]) -> pd.DataFrame:
@@ -53,7 +68,7 @@ def city_applications(store: Store, city_code: str, statuses: Sequence[str]) -> 
     )
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
-    names = project_names(store, application_projects, "application_id")
+    names = _noticed_names(store)
     frame["projects"] = frame["application_id"].map(names).fillna("")
     return frame
 
@@ -144,7 +159,8 @@ def notice_facts(store: Store, notice_id: int) -> NoticeFacts:
         items = []
         for app in conn.execute(q).mappings().all():
             linked = rows_of(conn, application_projects, "申请项目", application_id=app["id"])
-            names = project_names_in(conn, [r["project_code"] for r in linked])
+            kept = [r["project_code"] for r in linked if r["decision"] != PROJECT_DECLINED]
+            names = project_names_in(conn, kept)
             items.append(
                 NoticeItem(int(app["id"]), app["name"], app["uscc"], tuple(names), app["kind"])
             )
@@ -166,7 +182,7 @@ def notice_applications(store: Store, notice_id: int) -> pd.DataFrame:
     )
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
-    names = project_names(store, application_projects, "application_id")
+    names = _noticed_names(store)
     frame["projects"] = frame["application_id"].map(names).fillna("")
     return frame
 

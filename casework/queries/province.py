@@ -355,6 +355,15 @@ def catalog_entries_in(conn: Connection, on: date) -> list[dict[str, Any]]:
         .order_by(filing_projects.c.project_code)
     ).mappings():
         scope.setdefault(row["filing_id"], []).append(names.get(row["project_code"], ""))
+    # Why a project left a filing's scope (SEL-09: an edition says a renewal drop, REN-05).
+    removed: dict[int, dict[str, str]] = {}
+    for row in conn.execute(
+        select(filing_projects)
+        .where(filing_projects.c.removed_on.is_not(None), filing_projects.c.removed_on <= on)
+        .order_by(filing_projects.c.id)
+    ).mappings():
+        name = names.get(row["project_code"], "")
+        removed.setdefault(row["filing_id"], {})[name] = row["removal_reason"] or ""
     rows = conn.execute(
         select(filings, institutions.c.name.label("institution"), institutions.c.uscc)
         .join(institutions, institutions.c.id == filings.c.institution_id)
@@ -372,6 +381,7 @@ def catalog_entries_in(conn: Connection, on: date) -> list[dict[str, Any]]:
                 "uscc": r["uscc"],
                 "city": city_names.get(r["city_code"], r["city_code"]),
                 "projects": scope.get(r["id"], []),
+                "removed": removed.get(r["id"], {}),
                 "term_start": r["term_start"].isoformat(),
                 "term_end": r["term_end"].isoformat(),
                 "status": lifecycle.TERMINATED if ended else r["status"],

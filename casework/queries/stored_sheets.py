@@ -28,8 +28,9 @@ def rubric_by_id(rubric_id: str) -> Any:
 
 
 def selection_frame(rows: Sequence[dict[str, Any]], member: str) -> pd.DataFrame:
-    """A stored Attachment 1 checklist as the frame :func:`scoring.evaluate_selection` reads."""
-    frame = pd.DataFrame(list(rows), columns=["sub_id", "met", "note"])
+    """A stored Attachment 1 checklist as the frame :func:`scoring.evaluate_selection` reads;
+    a row of a per-project condition keeps its ``project_code`` (SEL-04; none in older sheets)."""
+    frame = pd.DataFrame(list(rows), columns=["sub_id", "met", "note", "project_code"])
     frame.insert(0, "member", member)
     frame["note"] = frame["note"].fillna("").astype(str)
     return frame

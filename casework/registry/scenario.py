@@ -377,7 +377,13 @@ def renew(
             veto=veto_rows(veto_found),
             submit=True,
         )
+    leader = expert(str(members[0]["username"]))
+    r.submit_group_opinion(store, leader, panel_id=panel_id, opinion="评估组意见")  # Attachment 6
     ids["outcome"] = r.decide_renewal(
-        store, officer, renewal_id=renewal_id, on=opened + timedelta(days=60), opinion="评估组意见"
+        store,
+        officer,
+        renewal_id=renewal_id,
+        on=opened + timedelta(days=60),
+        opinion="研究确定意见",
     )
     return ids

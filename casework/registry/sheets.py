@@ -29,6 +29,7 @@ from casework.queries.stored_sheets import (
 from casework.registry.actors import EXPERT, INSTITUTION
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
+    application_projects,
     applications,
     calls,
     filings,
@@ -49,16 +50,24 @@ def check_draft_values(
     rows: Sequence[dict[str, Any]],
     veto: Sequence[dict[str, Any]],
     supplementary_ids: Sequence[str] = (),
+    projects: Sequence[str] = (),
 ) -> None:
-    """Every value a draft holds must be one its field offers (the browser is untrusted)."""
+    """Every value a draft holds must be one its field offers (the browser is untrusted).
+
+    A selection row may name a ``project_code`` only on a per-project condition (SEL-04) and
+    only a project the application applied for."""
     bad: list[str] = []
     if rubric.kind == "selection":
         known = set(rubric.conditions.sub_id) | set(supplementary_ids)
+        split = set(rubric.per_project)
         for r in rows:
             if r.get("sub_id") not in known:
                 bad.append(f"条件{r.get('sub_id')!r}不存在")
             if not isinstance(r.get("met"), bool | type(None)):
                 bad.append(f"条件{r.get('sub_id')}的判断{r.get('met')!r}不是“符合/不符合”")
+            code = r.get("project_code")
+            if code is not None and (r.get("sub_id") not in split or code not in projects):
+                bad.append(f"条件{r.get('sub_id')}不能按项目{code!r}评估（SEL-04）")
     else:
         for r in rows:
             item, verdict, points = str(r.get("item_id")), r.get("verdict"), r.get("points")
@@ -84,12 +93,40 @@ def check_draft_values(
         raise RuleViolation("评估表含有无效取值：" + "；".join(bad[:20]), rule_id="REN-07")
 
 
+def judged_keys(rubric: Any, rows: Sequence[dict[str, Any]], projects: Sequence[str]) -> list[str]:
+    """What each row judges: a condition (``5.1``) or a condition for a project (``5.1@P1``);
+    a per-project row without a code judges every project alike (SEL-04)."""
+    split = set(rubric.per_project) if projects else set()
+    keys: list[str] = []
+    for r in rows:
+        sub, code = str(r.get("sub_id")), r.get("project_code")
+        if code is not None:
+            keys.append(f"{sub}@{code}")
+        elif sub in split:
+            keys += [f"{sub}@{p}" for p in projects]
+        else:
+            keys.append(sub)
+    return keys
+
+
 def check_selection_complete(
-    rubric: Any, rows: Sequence[dict[str, Any]], supplementary: pd.DataFrame
+    rubric: Any,
+    rows: Sequence[dict[str, Any]],
+    supplementary: pd.DataFrame,
+    projects: Sequence[str] = (),
 ) -> None:
-    """SEL-04: a submitted checklist judges every condition, and the city's own, exactly once."""
-    wanted = [*rubric.conditions.sub_id, *supplementary["sub_id"]]
-    given = [str(r.get("sub_id")) for r in rows]
+    """SEL-04: a submitted checklist judges every condition, and the city's own, exactly once;
+    a per-project condition once for each project applied for (or once for all alike)."""
+    split = set(rubric.per_project) if projects else set()
+    wanted = [
+        *(
+            f"{s}@{p}" if s in split else s
+            for s in rubric.conditions.sub_id
+            for p in (projects if s in split else [None])
+        ),
+        *supplementary["sub_id"],
+    ]
+    given = judged_keys(rubric, rows, projects)
     missing = [s for s in wanted if s not in given]
     twice = sorted({s for s in given if given.count(s) > 1})
     unknown = sorted({str(s) for s in given if s not in wanted})
@@ -177,11 +214,12 @@ def save_sheet(
     machine.target("submit_sheet", state)
     rubric: Any = rubrics.by_id(panel["rubric_id"])
     supplementary = supplementary_frame(tx, panel)
-    check_draft_values(rubric, rows, veto, list(supplementary["sub_id"]))
+    projects = projects_applied_for(tx, panel)
+    check_draft_values(rubric, rows, veto, list(supplementary["sub_id"]), projects)
     total = None
     if submit:
         if rubric.kind == "selection":
-            check_selection_complete(rubric, rows, supplementary)
+            check_selection_complete(rubric, rows, supplementary, projects)
         else:
             sheet, vetoes = renewal_frames(rows, veto, tx.actor.username)
             scoring.validate_renewal_sheet(rubric, sheet, vetoes)
@@ -208,6 +246,16 @@ def supplementary_of(tx: Tx, panel: Any) -> pd.DataFrame:
 
 
 supplementary_frame = supplementary_of
+
+
+def projects_applied_for(tx: Tx, panel: Any) -> list[str]:
+    """The project codes a selection panel judges the per-project conditions for (SEL-04)."""
+    if panel["application_id"] is None:
+        return []
+    q = select(application_projects.c.project_code).where(
+        application_projects.c.application_id == panel["application_id"]
+    )
+    return sorted(tx.conn.execute(q).scalars())
 
 
 def submitted_sheets(tx: Tx, panel_id: int) -> list[Any]:
@@ -269,7 +317,9 @@ def selection_verdict(tx: Tx, panel: Any) -> Any:
     done = require_all_sheets(tx, panel["id"], "SEL-03")
     rubric: Any = rubrics.by_id(panel["rubric_id"])
     frames = [selection_frame(s["rows"], s["author"]) for s in done]
-    return scoring.evaluate_selection(rubric, frames, supplementary_frame(tx, panel))
+    return scoring.evaluate_selection(
+        rubric, frames, supplementary_frame(tx, panel), projects=projects_applied_for(tx, panel)
+    )
 
 
 def renewal_result(tx: Tx, panel: Any, renewal_id: int, method: str | None = None) -> Any:

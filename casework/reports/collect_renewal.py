@@ -92,6 +92,7 @@ def renewal(store: Store, renewal_id: int) -> ReportData:
         (
             Field("评估结果", grade, "choice", DECIDED),
             Field("研究确定日期", shown(case["decided_on"])),
+            Field("研究确定意见", case["decision_note"] or "—", "textarea"),
             Field("新有效期", new_term.receipt_text if new_term else "不予续期"),
             Field("不予续期的项目（备案期内未开展考核）", "、".join(dropped) or "—", "textarea"),
         ),
@@ -123,6 +124,8 @@ def renewal(store: Store, renewal_id: int) -> ReportData:
             for n, s in zip(stat_names, sorted(stats, key=lambda s: s["project_code"]), strict=True)
         },
         "decided_on": iso(case["decided_on"]),
+        "group_opinion": case["opinion"] or "",
+        "decision_note": case["decision_note"] or "",
     }
     sheet_sections = [
         Section(

@@ -9,35 +9,24 @@ Who made the decision is read from the audit log: the command that recorded it.
 from __future__ import annotations
 
 import html
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection, select
+from typing import TYPE_CHECKING, Any
 
 import casework
 from casework.archive.manifest import head_of
-from casework.domain import lifecycle
+from casework.queries.decided_by import Decision, decision_of, display_name
+from casework.queries.keys import KIND_OF_LABEL, case_number_of
 from casework.registry.actors import Actor
 from casework.reports.content import MISSING, ReportData, local_time, shown
 from casework.reports.procedures import PROCEDURES
 from casework.store.engine import Store
-from casework.store.tables import audit_log, filing_projects, users
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 PREVIEW = "未归档（预览）"
 NO_RUBRIC = "本事项不评分，未使用评分细则"
-
-Match = Callable[[dict[str, Any]], bool]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Who recorded a procedure's decision, and when (from the audit log)."""
-
-    by: str
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -90,69 +79,10 @@ class Stamp:
         return Stamp(**{**self.__dict__, "seq": seq})
 
 
-def display_name(conn: Connection, username: str) -> str:
-    """A user's name as pages show it (never the user name, unless no name is recorded)."""
-    name = conn.execute(select(users.c.display_name).filter_by(username=username)).scalar()
-    return str(name or username)
-
-
-def _keys(key: Any) -> set[int]:
-    """The row ids an audit change's key names (``1``, ``{"id": 1}``; composite keys: none)."""
-    if isinstance(key, dict) and set(key) == {"id"}:
-        key = key["id"]
-    return {int(key)} if isinstance(key, int) and not isinstance(key, bool) else set()
-
-
-def _last_change(conn: Connection, table: str, ids: set[int], match: Match) -> Any:
-    """The newest audit entry changing a row of ``table`` in ``ids`` as ``match`` says."""
-    rows = conn.execute(
-        select(audit_log.c.actor, audit_log.c.at, audit_log.c.changes)
-        .where(audit_log.c.changes.like(f'%"table":"{table}"%'))
-        .order_by(audit_log.c.seq.desc())
-    )
-    for row in rows:
-        for change in json.loads(row.changes):
-            if (
-                change.get("table") == table
-                and _keys(change.get("key")) & ids
-                and match(change.get("after") or {})
-            ):
-                return row
-    return None
-
-
 def decision(conn: Connection, data: ReportData, params: dict[str, Any]) -> Decision | None:
-    """Who recorded the decision the report archives: the selection result (SEL-04), the
-    filing (SEL-05), the scope change (SEL-06), the renewal result (REN-05), the end of the
-    filing (EXIT-01)."""
-    case = int(data.case_id)
-    found: Any = None
-    if data.procedure == "selection":
-        found = _last_change(conn, "applications", {case}, lambda a: "decided_on" in a)
-    elif data.procedure == "filing":
-        found = _last_change(conn, "filings", {case}, lambda a: "filed_on" in a)
-    elif data.procedure == "renewal":
-        found = _last_change(conn, "renewal_cases", {case}, lambda a: "grade" in a)
-    elif data.procedure == "exit":
-        found = _last_change(
-            conn, "filings", {case}, lambda a: a.get("status") == lifecycle.TERMINATED
-        )
-    elif data.procedure == "scope":
-        on = str(params.get("on") or data.figures.get("on"))
-        ids = set(
-            conn.execute(
-                select(filing_projects.c.id).where(filing_projects.c.filing_id == case)
-            ).scalars()
-        )
-        found = _last_change(
-            conn,
-            "filing_projects",
-            ids,
-            lambda a: a.get("added_on") == on or a.get("removed_on") == on,
-        )
-    if found is None:
-        return None
-    return Decision(display_name(conn, found.actor), datetime.fromisoformat(found.at))
+    """Who recorded the decision the report archives (:func:`casework.queries.decided_by`)."""
+    on = str(params.get("on") or data.figures.get("on")) if data.procedure == "scope" else None
+    return decision_of(conn, data.procedure, int(data.case_id), on)
 
 
 def stamp(
@@ -170,9 +100,12 @@ def stamp(
         if archiver is not None:
             archived_by = archiver.display_name or display_name(conn, archiver.username)
         seq = head_of(conn)[0] + 1 if archiver is not None else None
+    label = proc.case.split("（")[0]
+    kind = KIND_OF_LABEL.get(label)
+    number = case_number_of(store, kind, int(data.case_id)) if kind else str(data.case_id)
     return Stamp(
         procedure=proc.label,
-        case=f"{proc.case.split('（')[0]}：{data.case_id}",
+        case=f"{label}：{number}",
         decided_by=made.by if made else MISSING,
         decided_at=shown(made.at) if made else MISSING,
         archived_by=archived_by,

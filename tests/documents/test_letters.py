@@ -231,10 +231,14 @@ def test_letter_command_writes_the_docx_and_refuses_with_exit_code_2(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from casework.cli import main
+    from casework.queries.keys import FILING, case_number_of
 
     db = world.url
-    ok = main(["--db", db, "letter", "receipt", "--case", "1", "-o", str(tmp_path)])
-    refused = main(["--db", db, "letter", "renewal", "--case", "99", "-o", str(tmp_path)])
+    filing = case_number_of(world.store, FILING, 1)  # the public number (docs/case-numbers.md)
+    ok = main(["--db", db, "letter", "receipt", "--case", filing, "-o", str(tmp_path)])
+    refused = main(
+        ["--db", db, "letter", "renewal", "--case", "XQ-370100-2025-0099", "-o", str(tmp_path)]
+    )
 
     assert ok == 0 and refused == 2
     assert [p.suffix for p in tmp_path.iterdir()] == [".docx"]

@@ -16,6 +16,7 @@ import pytest
 
 from casework import archive
 from casework.cli import main
+from casework.queries.keys import APPLICATION, case_number_of
 from casework.registry.scenario import city_officer
 from casework.reports import ProcedureNotComplete, archive_procedure, reproduce
 from casework.reports.archiving import MadeReport, ReportMaker, store_report
@@ -150,7 +151,7 @@ def test_an_incomplete_procedure_is_refused_and_nothing_is_archived(
                 "report",
                 "selection",
                 "--case",
-                str(world.ids["d"]["application_id"]),
+                case_number_of(world.store, APPLICATION, world.ids["d"]["application_id"]),
             ]
         )
         == 2

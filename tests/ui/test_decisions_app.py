@@ -294,7 +294,8 @@ def test_a_renewal_decision_passes_with_a_new_term_and_drops_unassessed_projects
                 )
             ).scalars()
         )
-    assert (case["status"], case["opinion"], case["dropped_projects"]) == (
+    # the city's text is its decision (REN-05), kept apart from the group's opinion (issue #13)
+    assert (case["status"], case["decision_note"], case["dropped_projects"]) == (
         "合格",
         "同意续期",
         ["P002"],

@@ -20,6 +20,7 @@ from casework.domain import lifecycle
 from casework.errors import NotFound, RuleViolation
 from casework.intake import KINDS
 from casework.queries.application_intake import application_record, intake_counts
+from casework.queries.keys import APPLICATION, case_number_of
 from casework.registry.actors import CITY_ROLES
 from casework.ui.application.form import ApplicationForm
 from casework.ui.context import AppContext
@@ -64,7 +65,10 @@ class ApplicationReview:
         self.details = w.HTML()
         self.holder = w.VBox()
         self.widget = section(
-            f"备案申请（编号{application_id}）", self.details, self.messages.widget, self.holder
+            f"备案申请（编号{case_number_of(ctx.store, APPLICATION, application_id)}）",
+            self.details,
+            self.messages.widget,
+            self.holder,
         )
         self.refresh()
 
