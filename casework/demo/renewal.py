@@ -45,6 +45,12 @@ OPINIONS = {
     FAIL: "综合得分低于60分，评估不合格，不予续期",
     VETO: "评估组报告存在不合格项（组织舞弊行为），评估不合格，不予续期，转入调查处理",
 }
+GROUP_OPINIONS = {
+    PASS: "制度健全、人员到位、题库规范，考核实施和质量监督符合要求，建议准予续期",
+    FAIL: "考核实施和质量监督存在较多问题，综合得分低于合格线，建议不予续期",
+    VETO: "发现组织舞弊行为（附件4不合格项），建议不予续期并转入调查处理",
+}
+"""The group's Attachment 6 opinion (REN-04), apart from the city's decision (OPINIONS)."""
 VETO_FOUND = ("V05",)
 
 
@@ -281,6 +287,15 @@ def emit_case(world: World, rnd: Round, case: Case) -> None:
     for username, on in zip(case.members, case.sheet_on, strict=True):
         score = max(0.0, min(100.0, case.score + rng.uniform(-3, 3)))
         emit_sheet(world, on, ("group", key), username, scenario.renewal_rows(score), found)
+    tl.command(  # the leader returns the group's Attachment 6 opinion (REN-04)
+        max(case.sheet_on),
+        f"提交评估组意见{key}",
+        r.submit_group_opinion,
+        scenario.expert(case.members[0]),
+        order=2,
+        panel_id=Ref("group", key),
+        opinion=GROUP_OPINIONS[case.fate],
+    )
     tl.command(
         case.decide_on,
         f"研究确定续期结果{key}",
