@@ -81,13 +81,10 @@ def cases(store: Store) -> Iterator[tuple[dict[str, Any], Scope]]:
         f = filing[fid]
         return Scope(int(f.institution_id), str(f.code), str(f.city_code), frozenset(group or ()))
 
-    city_of = {int(f.institution_id): str(f.city_code) for f in filing.values()}
     code_of = {int(f.institution_id): str(f.code) for f in filing.values()}
-    for app_id, inst in apps:
-        group = members.get(("app", int(app_id)), set())
-        scope = Scope(
-            int(inst), code_of.get(int(inst), "—"), city_of.get(int(inst), ""), frozenset(group)
-        )
+    for app_id, inst, city in apps:
+        group = frozenset(members.get(("app", int(app_id)), set()))
+        scope = Scope(int(inst), code_of.get(int(inst), "—"), str(city), group)
         yield parameters("selection", app_id), scope
     for fid in filing:
         yield parameters("filing", fid), by_filing(fid)
