@@ -15,7 +15,9 @@ hub group                       casework role and binding
 ==============================  =====================================
 
 The store stays the authority: a group never changes the role of a user who already exists
-(a mismatch is refused and logged), and every command re-checks the role server-side.
+(a mismatch is refused and logged), and every command re-checks the role server-side. A stored
+user with the role 系统 (which no one may grant, see ``casework.registry.actors.GRANTS``) is
+never signed in.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from casework.errors import PermissionDenied
-from casework.registry.actors import CITY_ROLES, EXPERT, INSTITUTION, PROVINCE, SYSTEM_ACTOR
+from casework.registry.actors import (
+    CITY_ROLES,
+    EXPERT,
+    INSTITUTION,
+    PROVINCE,
+    ROLES,
+    SYSTEM,
+    SYSTEM_ACTOR,
+)
 from casework.store.engine import Store
 
 PREFIX = "casework-"
@@ -102,6 +112,9 @@ def sync_user(store: Store, username: str, display_name: str, groups: Iterable[s
     with store.read() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
     if row is not None:
+        if row["role"] == SYSTEM or row["role"] not in ROLES:
+            # 系统 is the server's own identity, never a person who signs in (actors.GRANTS)
+            return None
         stored = Binding(row["role"], row["city_code"], row["institution_id"])
         if binding is not None and binding != stored:
             raise PermissionDenied(

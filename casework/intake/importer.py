@@ -18,6 +18,7 @@ from typing import Any, Final
 import pandas as pd
 from sqlalchemy import insert, update
 
+from casework.domain import limits
 from casework.errors import CaseworkError, PermissionDenied, ValidationFailed
 from casework.intake import problems as pr
 from casework.intake import resolve, storage
@@ -85,7 +86,7 @@ def import_file(
         k = kind_of(kind)
         if actor.role not in (*ROLES, SYSTEM):
             raise PermissionDenied(f"{actor.label}无权执行“{COMMAND}”")
-        data = read_bytes(source)
+        data = read_bytes(source, name)
         raw = read_table(data, name, k, sheet=sheet)
         if raw.frame.empty:
             raise ValidationFailed(
@@ -97,6 +98,11 @@ def import_file(
         if not checked.ok:
             raise refused(k, name, _with_references(store, checked))
     except CaseworkError as exc:
+        if isinstance(exc, ValidationFailed) and len(exc.problems):
+            # a value of a million characters is shown by its start and its length
+            exc.problems["值"] = exc.problems["值"].map(
+                lambda x: limits.shown(x, 60) if isinstance(x, str) else x
+            )
         log_refusal(store, actor, COMMAND, f"{name}：{exc}")
         raise
     return store_rows(

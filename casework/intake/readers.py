@@ -6,6 +6,14 @@ full-width characters or another usual name for a column; a workbook may hold th
 sheet; a csv may be UTF-8 (with or without BOM) or GB18030 and use commas, tabs or semicolons.
 What cannot be read is refused with a problems table (:mod:`casework.intake.problems`) — never
 a traceback, never half a table. The frame's index is the row number a user sees.
+
+A file is measured before it is parsed (:class:`ImportLimits`): its size; for a workbook the zip
+directory (total uncompressed size, compression ratio, overlapping entries), each sheet's
+``<dimension>`` and the number of shared strings, counted by streaming; for a csv its lines and
+fields. A file over a limit is refused with a message naming the limit, so a crafted file (a
+sheet claiming 1,048,576 rows, a huge shared-strings table, a zip bomb) costs a bounded amount
+of memory and time. Workbooks are then read as a stream (openpyxl ``read_only``), stopping at
+the row and column limits.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -29,6 +38,30 @@ from casework.intake.kinds import KINDS, Kind
 HEADER_SCAN_ROWS: Final = 20
 INSTRUCTIONS_SHEET: Final = "说明"
 Source = bytes | str | Path | IO[bytes]
+MB: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """The largest file an import reads; anything larger is refused before it is parsed."""
+
+    max_bytes: int = 30 * MB
+    """上传文件大小."""
+    max_rows: int = 200_000
+    """数据行数 (a sheet's rows, header and title rows aside)."""
+    max_columns: int = 100
+    """列数."""
+    max_shared_strings: int = 2_000_000
+    """工作簿共享字符串数."""
+    max_uncompressed: int = 300 * MB
+    """工作簿解压后的总大小."""
+    max_ratio: int = 100
+    """工作簿中一个部件的压缩比 (parts over 1 MB)."""
+
+
+LIMITS: Final = ImportLimits()
+"""The limits every import uses unless given others."""
+_RATIO_FROM: Final = MB
 
 
 @dataclass
@@ -46,12 +79,33 @@ def _refuse(filename: str, need: str, value: str = "", column: str = "文件") -
     return ValidationFailed(f"文件“{filename}”无法导入：{need}", problems, rule_id=pr.FORMAT)
 
 
-def read_bytes(source: Source) -> bytes:
+def _too_large(filename: str, what: str, limit: str, found: str) -> ValidationFailed:
+    need = f"{what}不能超过{limit}（本文件{found}）；请拆分后分批导入"
+    problems = pr.table([(pr.WHOLE_FILE, "文件", found, need, pr.FORMAT)])
+    return ValidationFailed(
+        f"文件“{filename}”超过导入上限，未读取：{need}", problems, rule_id=pr.FORMAT
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f} MB"
+
+
+def read_bytes(source: Source, filename: str = "上传文件", limits: ImportLimits = LIMITS) -> bytes:
+    """The file's bytes, refused unread past ``limits.max_bytes`` (上传文件大小)."""
     if isinstance(source, bytes):
-        return source
-    if isinstance(source, str | Path):
-        return Path(source).read_bytes()
-    return source.read()
+        data = source
+    elif isinstance(source, str | Path):
+        size = Path(source).stat().st_size
+        if size > limits.max_bytes:
+            raise _too_large(filename, "文件大小", _mb(limits.max_bytes), _mb(size))
+        data = Path(source).read_bytes()
+    else:
+        data = source.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        shown = _mb(len(data)) if isinstance(source, bytes) else f"超过{_mb(limits.max_bytes)}"
+        raise _too_large(filename, "文件大小", _mb(limits.max_bytes), shown)
+    return data
 
 
 # --- header labels ---------------------------------------------------------------------------
@@ -225,9 +279,28 @@ def _delimiter(text: str) -> str:
         return ","
 
 
-def read_csv(data: bytes, filename: str, kind: Kind) -> RawTable:
+def check_csv(text: str, sep: str, filename: str, limits: ImportLimits = LIMITS) -> None:
+    """Refuse a csv over the row or column limits before pandas parses it."""
+    lines = text.count("\n") + 1
+    if lines > limits.max_rows + HEADER_SCAN_ROWS + 1:
+        raise _too_large(filename, "数据行数", f"{limits.max_rows}行", f"约{lines}行")
+    widest = max((line.count(sep) + 1 for line in text.splitlines()), default=0)
+    if widest > limits.max_columns:  # separators inside quotes count too: count exactly
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(text) + 1))
+        try:
+            reader = csv.reader(io.StringIO(text), delimiter=sep)
+            widest = max((len(r) for r in reader), default=0)
+        finally:
+            csv.field_size_limit(limit)
+        if widest > limits.max_columns:
+            raise _too_large(filename, "列数", f"{limits.max_columns}列", f"{widest}列")
+
+
+def read_csv(data: bytes, filename: str, kind: Kind, limits: ImportLimits = LIMITS) -> RawTable:
     text = _decode(data, filename)
     sep = _delimiter(text)
+    check_csv(text, sep, filename, limits)
     options: dict[str, Any] = {
         "sep": sep,
         "header": None,
@@ -239,7 +312,13 @@ def read_csv(data: bytes, filename: str, kind: Kind) -> RawTable:
     try:
         frame = pd.read_csv(io.StringIO(text), **options)
     except pd.errors.ParserError:  # rows longer than the first: read with the widest row
-        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1)
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(text) + 1))
+        try:
+            reader = csv.reader(io.StringIO(text), delimiter=sep)
+            width = max((len(r) for r in reader), default=1)
+        finally:
+            csv.field_size_limit(limit)
         frame = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except pd.errors.EmptyDataError:
         raise _refuse(filename, "文件中没有数据") from None
@@ -286,10 +365,118 @@ def cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def read_xlsx(data: bytes, filename: str, kind: Kind, sheet: str | None = None) -> RawTable:
-    import zipfile
+_DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"")
+_SHARED_STRING: Final = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_CHUNK: Final = 1 << 16
 
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + (c - 64)
+    return n
+
+
+def _count_shared_strings(book: zipfile.ZipFile, info: zipfile.ZipInfo, most: int) -> int:
+    """The ``<si>`` entries of the shared-strings part, counted streaming; stops past ``most``."""
+    count, tail = 0, b""
+    with book.open(info) as part:
+        while count <= most and (chunk := part.read(_CHUNK)):
+            block = tail + chunk
+            # a match lying wholly in the carried tail was counted with the block before
+            count += sum(1 for m in _SHARED_STRING.finditer(block) if m.end() > len(tail))
+            tail = block[-32:]
+    return count
+
+
+def check_workbook(data: bytes, filename: str, limits: ImportLimits = LIMITS) -> None:
+    """Refuse a workbook over ``limits`` by its zip directory, sheet dimensions and shared strings,
+    before any of it is parsed.
+
+    Raises:
+        ValidationFailed: the limit exceeded, by name (INTAKE-FORMAT).
+    """
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        infos = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(
+            filename, "不是 Excel 工作簿（.xlsx）；请在 Excel/WPS 中另存为 .xlsx 或 .csv"
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        raise _too_large(filename, "工作簿解压后的总大小", _mb(limits.max_uncompressed), _mb(total))
+    if sum(i.compress_size for i in infos) > len(data):  # entries overlapping: a zip bomb
+        raise _too_large(filename, "工作簿各部件的压缩数据", "文件本身大小", "各部件互相重叠")
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FROM and ratio > limits.max_ratio:
+            raise _too_large(
+                filename,
+                "工作簿部件的压缩比",
+                f"{limits.max_ratio}倍",
+                f"{info.filename}为{ratio:.0f}倍",
+            )
+    for info in infos:
+        name = info.filename.lower()
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            with book.open(info) as part:
+                head = part.read(_CHUNK)
+            found = _DIMENSION.search(head)
+            if found and found.group(4):
+                rows, columns = int(found.group(4)), _column_number(found.group(3))
+            elif found and found.group(2):
+                rows, columns = int(found.group(2)), _column_number(found.group(1))
+            else:
+                continue
+            if rows > limits.max_rows + HEADER_SCAN_ROWS:
+                raise _too_large(
+                    filename, "数据行数", f"{limits.max_rows}行", f"工作表声明有{rows}行"
+                )
+            if columns > limits.max_columns:
+                raise _too_large(
+                    filename, "列数", f"{limits.max_columns}列", f"工作表声明有{columns}列"
+                )
+        elif name.endswith("sharedstrings.xml"):
+            count = _count_shared_strings(book, info, limits.max_shared_strings)
+            if count > limits.max_shared_strings:
+                raise _too_large(
+                    filename,
+                    "共享字符串数",
+                    f"{limits.max_shared_strings}个",
+                    f"超过{limits.max_shared_strings}个",
+                )
+
+
+def _bounded_rows(
+    ws: Any, filename: str, limits: ImportLimits, max_row: int | None = None
+) -> list[list[str | None]]:
+    """A sheet's rows as text, read as a stream and refused past the row and column limits."""
+    most = limits.max_rows + HEADER_SCAN_ROWS
+    stop = most + 1 if max_row is None else min(max_row, most + 1)
+    rows: list[list[str | None]] = []
+    for row in ws.iter_rows(max_row=stop, max_col=limits.max_columns + 1, values_only=True):
+        if len(row) > limits.max_columns and row[limits.max_columns] is not None:
+            raise _too_large(filename, "列数", f"{limits.max_columns}列", "超过")
+        cells = [cell_text(c) for c in row[: limits.max_columns]]
+        while cells and cells[-1] is None:  # padding rows and cells cost nothing to keep
+            cells.pop()
+        rows.append(cells)
+    if len(rows) > most:
+        raise _too_large(filename, "数据行数", f"{limits.max_rows}行", "超过")
+    return rows
+
+
+def read_xlsx(
+    data: bytes,
+    filename: str,
+    kind: Kind,
+    sheet: str | None = None,
+    limits: ImportLimits = LIMITS,
+) -> RawTable:
     from openpyxl import load_workbook
+
+    check_workbook(data, filename, limits)
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -308,10 +495,7 @@ def read_xlsx(data: bytes, filename: str, kind: Kind, sheet: str | None = None) 
             if name == INSTRUCTIONS_SHEET and sheet is None:
                 continue
             ws = book[name]
-            head = [
-                [cell_text(c) for c in row]
-                for row in ws.iter_rows(max_row=HEADER_SCAN_ROWS + 1, values_only=True)
-            ]
+            head = _bounded_rows(ws, filename, limits, max_row=HEADER_SCAN_ROWS + 1)
             header = find_header(head, kind)
             if header and (best is None or header.score > best[0]):
                 best = (header.score, name, header, head)
@@ -334,7 +518,7 @@ def read_xlsx(data: bytes, filename: str, kind: Kind, sheet: str | None = None) 
                 rule_id=pr.FORMAT,
             )
         _, name, header, _ = best
-        rows = [[cell_text(c) for c in row] for row in book[name].iter_rows(values_only=True)]
+        rows = _bounded_rows(book[name], filename, limits)
     finally:
         book.close()
     table = _frame(rows, header, kind, filename)
@@ -352,20 +536,28 @@ _SIGNATURES: Final = (
 )
 
 
-def read_table(source: Source, filename: str, kind: Kind, *, sheet: str | None = None) -> RawTable:
+def read_table(
+    source: Source,
+    filename: str,
+    kind: Kind,
+    *,
+    sheet: str | None = None,
+    limits: ImportLimits = LIMITS,
+) -> RawTable:
     """The data rows of ``source`` as text columns named by ``kind``'s fields.
 
     Raises:
-        ValidationFailed: the file cannot be read as ``kind`` (problems table, rule INTAKE-FORMAT).
+        ValidationFailed: the file cannot be read as ``kind`` or is over ``limits`` (problems
+            table, rule INTAKE-FORMAT).
     """
-    data = read_bytes(source)
+    data = read_bytes(source, filename, limits)
     if not data.strip():
         raise _refuse(filename, "文件为空")
     for magic, need in _SIGNATURES:
         if data.startswith(magic):
             raise _refuse(filename, need)
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data, filename, kind, sheet)
+        return read_xlsx(data, filename, kind, sheet, limits)
     head = data[:4096].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<table", b"<?xml")):
         raise _refuse(
@@ -374,4 +566,4 @@ def read_table(source: Source, filename: str, kind: Kind, *, sheet: str | None =
         )
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(filename, "不是 CSV 文本或 .xlsx 工作簿；请使用模板")
-    return read_csv(data, filename, kind)
+    return read_csv(data, filename, kind, limits)

@@ -8,12 +8,14 @@ rule it enforces and the column to report it against.
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from casework.domain import limits
+from casework.domain.cells import LEADS_SHOWN, starts_like_formula
 from casework.domain.evidence import vocabulary as v
 from casework.domain.reference import cities
 from casework.domain.rules import REGION_DIVISION_PREFIX
@@ -58,6 +60,38 @@ CHECKS: Final = {
 }
 
 
+_CONTROL: Final = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def text_check(column: str, max_length: int) -> Any:
+    """A check of ``column``: at most ``max_length`` characters, no control characters
+    (``casework.domain.limits``, INPUT-TEXT), reported with its own wording in CHECKS."""
+    key = f"text:{column}:{max_length}"
+    CHECKS[key] = Check(f"不能超过{max_length}个字符，且不能含有控制字符", limits.TEXT_RULE, column)
+
+    def within(cls: type, s: pd.Series) -> pd.Series:
+        text = s.astype("string")
+        ok = (text.str.len() <= max_length) & ~text.str.contains(_CONTROL, regex=True)
+        return ok.fillna(True).astype(bool)
+
+    return pa.check(column, error=key)(classmethod(within))
+
+
+def not_formula(column: str) -> Any:
+    """A check of a name ``column``: it may not start like a spreadsheet formula (OWASP)."""
+    key = f"formula:{column}"
+    CHECKS[key] = Check(
+        f"不能以 {LEADS_SHOWN} 开头（电子表格会把它当作公式执行）", limits.TEXT_RULE, column
+    )
+
+    def inert(cls: type, s: pd.Series) -> pd.Series:
+        return ~s.astype("string").map(
+            lambda x: isinstance(x, str) and starts_like_formula(x), na_action="ignore"
+        ).fillna(False).astype(bool)
+
+    return pa.check(column, error=key)(classmethod(inert))
+
+
 class _Base(pa.DataFrameModel):
     """Every data kind names its institution by 统一社会信用代码 (GB 32100)."""
 
@@ -67,6 +101,8 @@ class _Base(pa.DataFrameModel):
     @classmethod
     def uscc_checksum(cls, s: pd.Series) -> pd.Series:
         return uscc_ok(s)
+
+    uscc_text = text_check("uscc", 18)
 
     class Config:
         strict = True
@@ -82,6 +118,12 @@ class InstitutionsFile(_Base):
     address: Series[str] = pa.Field(nullable=True)
     contact: Series[str] = pa.Field(nullable=True)
     phone: Series[str] = pa.Field(nullable=True)
+    name_text = text_check("name", limits.UNIT_NAME)
+    name_inert = not_formula("name")
+    address_text = text_check("address", limits.ADDRESS)
+    contact_text = text_check("contact", limits.CONTACT)
+    contact_inert = not_formula("contact")
+    phone_text = text_check("phone", limits.PHONE)
 
     @pa.check("uscc", error="region")
     @classmethod
@@ -109,6 +151,11 @@ class StaffFile(_Base):
     contract_months: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
     insurance_months: Series[pd.Int64Dtype] = pa.Field(ge=0, le=720, nullable=True)
     other_units: Series[str] = pa.Field(nullable=True)
+    name_text = text_check("name", limits.PERSON_NAME)
+    name_inert = not_formula("name")
+    project_code_text = text_check("project_code", limits.PROJECT_CODE)
+    honours_text = text_check("honours", limits.HONOURS)
+    other_units_text = text_check("other_units", limits.LONG_TEXT)
 
     @pa.check("id_number", error="id_number")
     @classmethod
@@ -133,6 +180,8 @@ class SitesFile(_Base):
     tenure: Series[str] = pa.Field(isin=v.TENURES)
     lease_end: Series[pd.Timestamp] = pa.Field(nullable=True)
     area: Series[float] = pa.Field(gt=0)
+    site_code_text = text_check("site_code", limits.CODE)
+    address_text = text_check("address", limits.ADDRESS)
 
     @pa.dataframe_check(error="lease_end_for_lease")
     @classmethod
@@ -149,6 +198,7 @@ class BanksFile(_Base):
     project_code: Series[str]
     paper_sets: Series[pd.Int64Dtype] = pa.Field(ge=0)
     items: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    project_code_text = text_check("project_code", limits.PROJECT_CODE)
 
     class Config:
         unique = ["uscc", "project_code"]  # noqa: RUF012 (pandera reads a list)
@@ -164,6 +214,9 @@ class BatchesFile(_Base):
     exam_date: Series[pd.Timestamp]
     publish_start: Series[pd.Timestamp] = pa.Field(nullable=True)
     publish_end: Series[pd.Timestamp] = pa.Field(nullable=True)
+    batch_no_text = text_check("batch_no", limits.CODE)
+    project_code_text = text_check("project_code", limits.PROJECT_CODE)
+    site_code_text = text_check("site_code", limits.CODE)
 
     @pa.dataframe_check(error="publish_pair")
     @classmethod
@@ -191,6 +244,7 @@ class ResultsFile(_Base):
     evaluator_1: Series[str] = pa.Field(nullable=True)
     evaluator_2: Series[str] = pa.Field(nullable=True)
     evaluator_3: Series[str] = pa.Field(nullable=True)
+    batch_no_text = text_check("batch_no", limits.CODE)
 
     @pa.check("id_number", error="id_number")
     @classmethod
@@ -233,6 +287,9 @@ class CertificatesFile(_Base):
     project_code: Series[str]
     issued_on: Series[pd.Timestamp]
     batch_no: Series[str] = pa.Field(nullable=True)
+    cert_no_text = text_check("cert_no", limits.CODE)
+    project_code_text = text_check("project_code", limits.PROJECT_CODE)
+    batch_no_text = text_check("batch_no", limits.CODE)
 
     @pa.check("id_number", error="id_number")
     @classmethod

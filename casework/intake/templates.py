@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Final
 
+from casework.domain.cells import neutralise
 from casework.intake.kinds import Kind, kind_of
 from casework.intake.readers import INSTRUCTIONS_SHEET
 
@@ -22,7 +23,7 @@ CSV_MEDIA_TYPE: Final = "text/csv"
 
 def csv_template(kind: Kind) -> bytes:
     """The header row as UTF-8 with a BOM, so Excel and WPS open it in the right encoding."""
-    return (",".join(f.header for f in kind.fields) + "\r\n").encode("utf-8-sig")
+    return (",".join(neutralise(f.header) for f in kind.fields) + "\r\n").encode("utf-8-sig")
 
 
 def xlsx_template(kind: Kind) -> bytes:
@@ -36,7 +37,7 @@ def xlsx_template(kind: Kind) -> bytes:
     sheet.title = kind.label
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for j, f in enumerate(kind.fields, start=1):
-        cell = sheet.cell(row=1, column=j, value=f.header)
+        cell = sheet.cell(row=1, column=j, value=neutralise(f.header))
         cell.font, cell.fill = bold, fill
         letter = cell.column_letter
         sheet.column_dimensions[letter].width = max(12, 2 * len(f.header) + 4)
@@ -46,21 +47,25 @@ def xlsx_template(kind: Kind) -> bytes:
             sheet.column_dimensions[letter].number_format = "@"  # keep leading zeros
     sheet.freeze_panes = "A2"
     notes = book.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append([f"{kind.label}（导入类型 {kind.key}）"])
+
+    def add(row: list[object]) -> None:
+        notes.append([neutralise(x) for x in row])
+
+    add([f"{kind.label}（导入类型 {kind.key}）"])
     notes["A1"].font = bold
     if kind.note:
-        notes.append([kind.note])
-    notes.append([])
-    notes.append(["列名", "是否必填", "填写说明"])
+        add([kind.note])
+    add([])
+    add(["列名", "是否必填", "填写说明"])
     for cell in notes[notes.max_row]:
         cell.font, cell.fill = bold, fill
     nullable = kind.model.to_schema().columns
     for f in kind.fields:
         optional = (not f.required) or nullable[f.name].nullable
-        notes.append([f.header, "选填" if optional else "必填", f.note])
-    notes.append([])
+        add([f.header, "选填" if optional else "必填", f.note])
+    add([])
     for line in GENERAL_NOTES:
-        notes.append([line])
+        add([line])
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 70

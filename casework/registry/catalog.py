@@ -10,8 +10,17 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.domain.identifiers import is_shandong_uscc, validate_uscc
-from casework.errors import RuleViolation
-from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE, ROLES, Actor
+from casework.errors import PermissionDenied, RuleViolation
+from casework.registry.actors import (
+    CITY_MANAGER,
+    CITY_OFFICER,
+    INSTITUTION,
+    PROVINCE,
+    ROLES,
+    SYSTEM,
+    Actor,
+    grant_refusal,
+)
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
     catalog_entries,
@@ -133,7 +142,26 @@ def register_institution(
     )
 
 
-@command("登记用户", roles=(PROVINCE, CITY_MANAGER))
+def _check_grant(tx: Tx, role: str, city_code: str | None, institution_id: int | None) -> None:
+    """SUP-01: the granter may give ``role`` for this city (declared in actors.GRANTS)."""
+    if role not in ROLES:
+        raise RuleViolation(f"未知角色“{role}”，可选：{'、'.join(ROLES)}")
+    if role in CITY and not city_code:
+        raise RuleViolation(f"角色“{role}”须绑定城市")
+    if role == INSTITUTION and institution_id is None:
+        raise RuleViolation("角色“机构”须绑定考核机构")
+    bound_city = city_code
+    if institution_id is not None:
+        # SUP-01: a city binds users only to the institutions it registered
+        bound_city = tx.get(institutions, "考核机构", id=institution_id)["city_code"]
+    refusal = grant_refusal(tx.actor, role, bound_city)
+    if refusal is None and city_code is not None and city_code != bound_city:
+        refusal = grant_refusal(tx.actor, role, city_code)
+    if refusal is not None:
+        raise PermissionDenied(refusal, rule_id="SUP-01")
+
+
+@command("登记用户", rules=("SUP-01",), roles=(PROVINCE, CITY_MANAGER))
 def add_user(
     tx: Tx,
     *,
@@ -144,22 +172,10 @@ def add_user(
     institution_id: int | None = None,
     unit: str = "",
 ) -> str:
-    """Add a user with a role and its binding (city or institution)."""
-    if role not in ROLES:
-        raise RuleViolation(f"未知角色“{role}”，可选：{'、'.join(ROLES)}")
-    if role in CITY and not city_code:
-        raise RuleViolation(f"角色“{role}”须绑定城市")
-    if role == "机构" and institution_id is None:
-        raise RuleViolation("角色“机构”须绑定考核机构")
-    if tx.actor.role == CITY_MANAGER:
-        if role == PROVINCE:
-            raise RuleViolation("市级负责人不能登记省级管理用户")
-        if city_code and city_code != tx.actor.city_code:
-            tx.require_city(city_code)
-        if institution_id is not None:
-            # SUP-01: a city binds users only to the institutions it registered
-            inst = tx.get(institutions, "考核机构", id=institution_id)
-            tx.require_city(inst["city_code"])
+    """Add a user with a role and its binding (city or institution), as GRANTS allows."""
+    _check_grant(tx, role, city_code, institution_id)
+    if not username.strip():
+        raise RuleViolation("用户名不能为空")
     exists = tx.conn.execute(select(users.c.username).where(users.c.username == username)).first()
     if exists:
         raise RuleViolation(f"用户名“{username}”已存在")
@@ -176,11 +192,57 @@ def add_user(
     return username
 
 
+def _managed_user(tx: Tx, username: str) -> Any:
+    """A stored user the actor may manage: one whose present role it could grant."""
+    row = tx.get(users, "用户", username=username)
+    bound_city = row["city_code"]
+    if row["institution_id"] is not None:
+        inst = tx.conn.execute(
+            select(institutions.c.city_code).where(institutions.c.id == row["institution_id"])
+        ).first()
+        bound_city = inst.city_code if inst else bound_city
+    refusal = grant_refusal(tx.actor, row["role"], bound_city)
+    if refusal is not None:
+        raise PermissionDenied(f"不能管理用户“{username}”：{refusal}", rule_id="SUP-01")
+    return row
+
+
+@command("停用用户", rules=("SUP-01",), roles=(PROVINCE, CITY_MANAGER))
+def deactivate_user(tx: Tx, *, username: str) -> str:
+    """Deactivate a user: from the next command on, nothing they send is accepted."""
+    if username == tx.actor.username:
+        raise RuleViolation("不能停用自己的账号")
+    _managed_user(tx, username)
+    tx.update(users, {"username": username}, active=False)
+    return username
+
+
+@command("调整用户角色", rules=("SUP-01",), roles=(PROVINCE, CITY_MANAGER))
+def change_user_role(
+    tx: Tx,
+    *,
+    username: str,
+    role: str,
+    city_code: str | None = None,
+    institution_id: int | None = None,
+) -> str:
+    """Give a user another role or binding; both must be the actor's to grant (SUP-01)."""
+    if username == tx.actor.username:
+        raise RuleViolation("不能调整自己的角色")
+    _managed_user(tx, username)
+    _check_grant(tx, role, city_code, institution_id)
+    tx.update(
+        users, {"username": username}, role=role, city_code=city_code, institution_id=institution_id
+    )
+    return username
+
+
 def actor_for(tx_or_conn: Any, username: str) -> Actor:
     """The Actor for a stored user (raises NotFound)."""
     conn = getattr(tx_or_conn, "conn", tx_or_conn)
     row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
-    if row is None or not row["active"]:
+    if row is None or not row["active"] or row["role"] == SYSTEM:
+        # 系统 is the server's own identity (SYSTEM_ACTOR), never a stored user's (GRANTS)
         from casework.errors import NotFound
 
         raise NotFound(f"未找到有效用户“{username}”")

@@ -275,6 +275,29 @@ def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Wid
     return w.VBox([training_line(ctx), page])
 
 
+def soon(fn: Callable[[], None], what: str) -> None:
+    """Run ``fn`` once the kernel has handled the current request, so the page it built is shown
+    first (auxiliary content: evidence hints); at once outside a kernel (tests, scripts). An error
+    is logged, never shown."""
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception:  # auxiliary: the page works without it
+            log.exception("deferred %s failed", what)
+
+    try:
+        from IPython import get_ipython
+
+        loop = getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)
+    except ImportError:
+        loop = None
+    if loop is None:
+        run()
+    else:
+        loop.call_later(0.01, run)
+
+
 # --- layout -------------------------------------------------------------------------------
 _SHARED: dict[tuple[type, tuple[tuple[str, Any], ...]], w.Widget] = {}
 

@@ -391,7 +391,10 @@ def test_an_expert_cannot_act_as_the_city(
 
 def test_an_institution_cannot_act_for_another_institution(jinan: tuple[World, Ids]) -> None:
     world, ids = jinan
-    other = Actor("inst_other", INSTITUTION, institution_id=ids["institution_id"] + 1000)
+    elsewhere = scenario.new_institution(world.store, JINAN, "济南另一培训学校", 77)
+    other = scenario.ensure_user(
+        world.store, Actor("inst_other", INSTITUTION, institution_id=elsewhere)
+    )
 
     err = refused(
         world.store,

@@ -8,8 +8,34 @@ from pathlib import Path
 
 import pytest
 
+from casework.registry.actors import CITY_OFFICER
 from casework.registry.scenario import seed_reference
 from casework.store.engine import Store, open_store
+
+
+def register_officers(store: Store) -> None:
+    """A city officer ``officer<city>`` for every city, as in ``scenario.city_officer``."""
+    from sqlalchemy import insert, select
+
+    from casework.store.tables import cities, users
+
+    with store.write() as conn:
+        codes = list(conn.execute(select(cities.c.city_code)).scalars())
+        conn.execute(
+            insert(users),
+            [
+                {
+                    "username": f"officer{code}",
+                    "display_name": f"{code}经办人",
+                    "role": CITY_OFFICER,
+                    "city_code": code,
+                    "institution_id": None,
+                    "unit": "",
+                    "active": True,
+                }
+                for code in codes
+            ],
+        )
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +44,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "casework.db"
     template = open_store(f"sqlite:///{path}")
     seed_reference(template)
+    # every command re-reads its actor from the store (SUP-01): the tests' officers are users,
+    # stored directly so that the audit chain holds only what each test does
+    register_officers(template)
     template.dispose()  # the last connection checkpoints the WAL into the file
     return path
 
