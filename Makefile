@@ -28,6 +28,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# uv installs the same range-pinned set several times faster than pip (plain pip if uv cannot
 	# be had); compiled to bytecode at install, as pip does, or every process recompiles it
+	# pip and setuptools above their published advisories before anything is installed with them
+	$(PY) -m pip install -q --upgrade 'pip>=25.3' 'setuptools>=78.1.1' || true
 	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --compile-bytecode --python $(PY) \
 	  -e '.[test,postgres,hub]' || $(PY) -m pip install -q -e '.[test,postgres,hub]'
 	touch $@
