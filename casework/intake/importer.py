@@ -181,6 +181,8 @@ def store_rows(
     }
     if keys:
         change["keys"] = keys
+    if counts.changed:
+        change["updated_rows"] = list(counts.changed)
     tx.changes.append(change)
     return ImportResult(
         k.key,

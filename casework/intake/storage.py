@@ -193,6 +193,37 @@ class Counts:
     added: int
     updated: int
     unchanged: int
+    changed: tuple[dict[str, Any], ...] = ()
+    """Each updated row: its key, and the values it had and has in the columns that changed —
+    kept in the import's audit entry (#16: import entries keep before/after values)."""
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, str | bytes) and pd.isna(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if hasattr(value, "date") else value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _before_after(
+    conn: Connection, table: Table, keys: list[str], cols: list[str], upd: pd.DataFrame
+) -> tuple[dict[str, Any], ...]:
+    """The changed columns of each updated row, before and after."""
+    old = _read_in(conn, [table.c.id, *(table.c[c] for c in cols)], table.c.id, upd["id"].tolist())
+    before = {int(r["id"]): r for r in old.to_dict("records")}
+    out = []
+    for new in upd.to_dict("records"):
+        was = before.get(int(new["id"]), {})
+        diff = [c for c in cols if c not in keys and _plain(was.get(c)) != _plain(new.get(c))]
+        out.append(
+            {
+                "key": {k: _plain(new[k]) for k in keys},
+                "before": {c: _plain(was.get(c)) for c in diff},
+                "after": {c: _plain(new.get(c)) for c in diff},
+            }
+        )
+    return tuple(out)
 
 
 def upsert(conn: Connection, kind: Kind, frame: pd.DataFrame, import_id: int) -> Counts:
@@ -210,13 +241,14 @@ def upsert(conn: Connection, kind: Kind, frame: pd.DataFrame, import_id: int) ->
     for chunk in _chunks(records(add), CHUNK):
         conn.execute(insert(table), list(chunk))
     upd = merged.loc[changed, [*cols, "digest", "id"]].assign(import_id=import_id)
+    before_after = _before_after(conn, table, keys, cols, upd) if len(upd) else ()
     if len(upd):
         setters: dict[str, Any] = {c: bindparam(f"v_{c}") for c in [*cols, "digest", "import_id"]}
         stmt = update(table).where(table.c.id == bindparam("v_id")).values(**setters)
         renamed = upd.rename(columns=lambda c: f"v_{c}")
         for chunk in _chunks(records(renamed), CHUNK):
             conn.execute(stmt, list(chunk))
-    return Counts(int(new.sum()), int(changed.sum()), int((~new & ~changed).sum()))
+    return Counts(int(new.sum()), int(changed.sum()), int((~new & ~changed).sum()), before_after)
 
 
 def _existing(
