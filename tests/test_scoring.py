@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from casework.domain import rubrics, rules, scoring
-from casework.errors import NotFound, RuleViolation, SheetInvalid
+from casework.errors import NotFound, RuleViolation, SheetInvalid, ValidationFailed
 from tests.test_rubrics import ATT4_GROUP_POINTS
 
 BASELINE = "2025.1"
@@ -233,6 +233,158 @@ def test_unknown_panel_rule_is_refused(selection: rubrics.SelectionRubric) -> No
 
     with pytest.raises(ValueError, match="判定规则"):
         scoring.evaluate_selection(selection, sheets, rule="plurality")
+
+
+# --- Selection: SEL-04 per-project conditions (issue #14) ------------------------------------
+
+PER_PROJECT = ("2.3", "4.3", "4.4", "5.1", "5.2", "6.1", "6.2")
+"""Attachment 1 conditions worded about the project applied for itself."""
+
+
+def per_project_checklist(
+    rubric: rubrics.SelectionRubric,
+    member: str,
+    projects: Iterable[str],
+    unmet: Iterable[tuple[str, str | None]] = (),
+) -> pd.DataFrame:
+    """A checklist with each per-project condition once per project; ``unmet`` (sub_id,
+    project) pairs are ticked not met, everything else met."""
+    missing = set(unmet)
+    rows = []
+    for sub_id, per in zip(rubric.conditions.sub_id, rubric.conditions.per_project, strict=True):
+        for code in projects if per else [None]:
+            rows.append((member, sub_id, (sub_id, code) not in missing, None, code))
+    return pd.DataFrame(rows, columns=["member", "sub_id", "met", "note", "project_code"])
+
+
+def test_sel04_attachment_1_conditions_about_the_project_applied_for_are_judged_per_project(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    """Sites (2.3), examiners and experts (4.3, 4.4), question bank (5.1, 5.2) and experience
+    (6.1, 6.2) are worded about “所申报/每个专项职业能力考核项目”; 2.2 is the total area."""
+    flagged = selection.per_project
+
+    assert flagged == PER_PROJECT
+    texts = selection.conditions.set_index("sub_id").text
+    assert all(("所申报专项职业能力考核项目" in texts[s]) or ("每个" in texts[s]) for s in flagged)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(rubrics.rubrics_dir().glob("selection-*.yaml")), ids=lambda p: p.name
+)
+def test_sel04_every_selection_rubric_marks_only_mandatory_conditions_per_project(
+    path: Path,
+) -> None:
+    rubric = rubrics.load_file(path)
+    assert isinstance(rubric, rubrics.SelectionRubric)
+
+    flagged = rubric.conditions[rubric.conditions.per_project]
+
+    assert set(flagged.kind) <= {rubrics.MANDATORY}
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "need"),
+    [(4, "yes", "应为 true 或 false"), (7, True, "只有“必备”条件")],
+    ids=["not-a-flag", "priority-condition"],
+)
+def test_sel04_a_malformed_per_project_flag_is_refused(
+    tmp_path: Path, item: int, value: object, need: str
+) -> None:
+    raw = yaml.safe_load((rubrics.rubrics_dir() / f"selection-{BASELINE}.yaml").read_text("utf-8"))
+    raw["items"][item]["conditions"][0]["per_project"] = value
+    path = tmp_path / f"selection-{BASELINE}.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    with pytest.raises(ValidationFailed) as caught:
+        rubrics.load_file(path)
+
+    problems = caught.value.problems
+    assert problems["要求"].str.contains(need).any()
+    assert set(problems["列"]) == {"per_project"}
+
+
+def test_sel04_panel_finds_the_applicant_qualified_for_some_projects_and_not_others(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    """A question bank missing for P2 (5.1) makes P2, and only P2, ineligible."""
+    sheets = [
+        per_project_checklist(selection, m, ["P1", "P2"], unmet=[("5.1", "P2")])
+        for m in MEMBERS[:3]
+    ]
+
+    verdict = scoring.evaluate_selection(selection, sheets, projects=["P1", "P2"])
+
+    assert verdict.eligible_projects == ("P1",)
+    assert verdict.project_unmet == {"P1": (), "P2": ("5.1",)}
+    assert verdict.eligible and verdict.unmet == ("5.1",)
+    row = verdict.per_project.set_index(["project_code", "sub_id"]).loc[("P2", "5.1")]
+    assert (row["members_met"], row["panel_met"]) == (0, False)
+    assert not verdict.per_condition.set_index("sub_id").loc["5.1", "panel_met"]
+
+
+def test_sel04_per_project_conditions_follow_the_panel_rule_project_by_project(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    """Two of three members find P2's examiners (4.3) enough: met by majority, not unanimously."""
+    sheets = [
+        per_project_checklist(selection, "张三", ["P1", "P2"], unmet=[("4.3", "P2")]),
+        per_project_checklist(selection, "李四", ["P1", "P2"]),
+        per_project_checklist(selection, "王五", ["P1", "P2"]),
+    ]
+
+    majority = scoring.evaluate_selection(selection, sheets, projects=["P1", "P2"])
+    unanimous = scoring.evaluate_selection(
+        selection, sheets, projects=["P1", "P2"], rule=scoring.UNANIMOUS
+    )
+
+    assert majority.eligible_projects == ("P1", "P2")
+    assert unanimous.eligible_projects == ("P1",)
+
+
+def test_sel04_an_unmet_general_condition_makes_no_project_eligible(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    sheets = [
+        per_project_checklist(selection, m, ["P1", "P2"], unmet=[("4.1", None)])
+        for m in MEMBERS[:3]
+    ]
+
+    verdict = scoring.evaluate_selection(selection, sheets, projects=["P1", "P2"])
+
+    assert (verdict.eligible, verdict.eligible_projects, verdict.unmet) == (False, (), ("4.1",))
+
+
+def test_sel04_a_checklist_without_project_codes_judges_all_projects_alike(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    """Sheets kept from before the per-project reading stay valid."""
+    sheets = [checklist(selection, m, unmet=["6.2"]) for m in MEMBERS[:3]]
+
+    verdict = scoring.evaluate_selection(selection, sheets, projects=["P1", "P2"])
+
+    assert verdict.eligible_projects == ()
+    assert verdict.project_unmet == {"P1": ("6.2",), "P2": ("6.2",)}
+    assert len(verdict.per_project) == 2 * len(PER_PROJECT)
+
+
+def test_sel04_a_per_project_condition_left_out_for_one_project_or_coded_wrongly_is_refused(
+    selection: rubrics.SelectionRubric,
+) -> None:
+    left_out = per_project_checklist(selection, "张三", ["P1", "P2"])
+    left_out = left_out[~((left_out.sub_id == "5.2") & (left_out.project_code == "P2"))]
+    coded = per_project_checklist(selection, "李四", ["P1", "P2"])
+    coded.loc[coded.sub_id == "1.1", "project_code"] = "P1"  # a general condition
+    coded.loc[(coded.sub_id == "6.1") & (coded.project_code == "P2"), "project_code"] = "P9"
+    sheets = [left_out, coded, per_project_checklist(selection, "王五", ["P1", "P2"])]
+
+    problems = refusal(scoring.evaluate_selection, selection, sheets, projects=["P1", "P2"])
+
+    found = problems[["成员", "项目", "代码"]].values.tolist()
+    assert ["张三", "5.2@P2", "missing_sub_id"] in found
+    assert ["李四", "1.1@P1", "unknown_sub_id"] in found
+    assert ["李四", "6.1@P9", "unknown_sub_id"] in found
+    assert set(problems["规则"]) == {"SEL-04"}
 
 
 # --- Renewal sheets: REN-07 -----------------------------------------------------------------

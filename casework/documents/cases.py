@@ -25,6 +25,8 @@ class ReceiptCase:
     bureau: Bureau
     issued_on: date
     grade: str = ""  # the renewal grade (Attachment 7 only, REN-05)
+    dropped: tuple[tuple[str, str], ...] = ()
+    """Attachment 7-1 only (REN-05): (project name, reason) of each project not renewed."""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ __all__ = [
     "scope_dates",
 ]
 ADDED, REMOVED = "新增项目", "删除项目"
+DROP_REASON = "备案期内未开展考核"
+"""REN-05: why a project is not renewed, as Attachment 7-1 states it."""
 ATT6 = "续期评估组意见反馈表（附件6）"
 
 
@@ -130,6 +132,9 @@ def renewal_receipt(
         bureau=cfg.bureau(filing["city_code"], opts.get("department")),
         issued_on=cfg.issued_on(case["decided_on"], opts.get("issued_on")),
         grade=case["grade"],
+        dropped=tuple(
+            (facts.filing.name(c), DROP_REASON) for c in sorted(case["dropped_projects"] or [])
+        ),
     )
 
 

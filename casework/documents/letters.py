@@ -191,7 +191,11 @@ def scope_change_receipt(case: ScopeChangeCase) -> Document:
 
 
 def renewal_receipt(case: ReceiptCase) -> Document:
-    """Attachment 7 with 7-1: the renewal receipt for a 合格 institution (REN-05)."""
+    """Attachment 7 with 7-1: the renewal receipt for a 合格 institution (REN-05).
+
+    7-1 lists the projects that continue; a project dropped because it had no assessment in
+    the term (REN-05) is not in the scope table but stated under it as 不予续期 with the
+    reason, so the institution reads on the receipt which project it no longer holds."""
     found = _common_problems(case.institution, case.code, case.term)
     found += _projects_problems(case.projects, "REN-05")
     if case.grade != rules.GRADE_PASS:
@@ -219,6 +223,9 @@ def renewal_receipt(case: ReceiptCase) -> Document:
         ),
         _project_table(case.projects, SCOPE_NOTE),
     ]
+    dropped = "、".join(f"{p}（{why}）" for p, why in case.dropped)
+    if case.dropped:
+        blocks.append(Paragraph(f"不予续期的考核项目：{dropped}。", gap=True))
     facts = {
         "考核机构名称": name,
         "机构代码": case.code,
@@ -227,6 +234,8 @@ def renewal_receipt(case: ReceiptCase) -> Document:
         "落款": case.bureau.department,
         "成文日期": date_text(case.issued_on),
     }
+    if case.dropped:
+        facts["不予续期"] = dropped
     return validate(
         Document(
             "renewal",

@@ -15,6 +15,20 @@ ENDED, SUSPENDED = lifecycle.FILING_TERMINATED, lifecycle.FILING_SUSPENDED
 """An edition lists a filing that ended or was suspended under the state's own name."""
 CHANGE_KINDS = (NEW, SCOPE, RENEWED, ENDED, SUSPENDED, RESTORED)
 """What a catalog edition lists as changed since the edition before (SEL-09)."""
+RENEWAL_DROP_REASON = "备案期内未开展考核，不予续期"
+"""REN-05: the removal reason a renewal records for a project with no assessment in the term
+(``filing_projects.removal_reason``; the same text as ``casework.queries.filings.RENEWAL_DROP``)."""
+RENEWAL_DROP_NOTE = "续期时删除（备案期内未开展考核）"
+"""How an edition's 范围调整 row names a project dropped at renewal (REN-05, issue #14)."""
+
+
+def _removed(names: Sequence[str], entry: Mapping[str, Any]) -> str:
+    """``删除A、B``, a project dropped at renewal marked as such (REN-05). ``entry["removed"]``
+    maps a removed project's name to its removal reason (absent in editions before #14)."""
+    reasons = entry.get("removed") or {}
+    return "、".join(
+        f"{n}（{RENEWAL_DROP_NOTE}）" if reasons.get(n) == RENEWAL_DROP_REASON else n for n in names
+    )
 
 
 def edition_changes(
@@ -47,7 +61,7 @@ def edition_changes(
         removed = [p for p in prev["projects"] if p not in e["projects"]]
         if (added or removed) and e["status"] != lifecycle.TERMINATED:
             parts = ([f"新增{'、'.join(added)}"] if added else []) + (
-                [f"删除{'、'.join(removed)}"] if removed else []
+                [f"删除{_removed(removed, e)}"] if removed else []
             )
             row(SCOPE, e, "；".join(parts))
         if e["term_end"] != prev["term_end"]:

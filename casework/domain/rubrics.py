@@ -79,6 +79,9 @@ class ConditionsTable(pa.DataFrameModel):
     kind: Series[str] = pa.Field(isin=[MANDATORY, PRIORITY])
     sub_id: Series[str] = pa.Field(unique=True, str_length=_NONEMPTY)
     text: Series[str] = pa.Field(str_length=_NONEMPTY)
+    per_project: Series[bool]
+    """SEL-04: judged once per project applied for (the text speaks of “所申报专项职业能力考核
+    项目”/“每个专项职业能力考核项目” itself); absent in a file = False."""
 
     class Config:
         strict = True
@@ -158,6 +161,13 @@ class SelectionRubric(_Rubric):
     def priority(self) -> DataFrame[ConditionsTable]:
         """SEL-04: the sub-conditions any one of which gives priority."""
         return cast(DataFrame[ConditionsTable], self.conditions[self.conditions.kind == PRIORITY])
+
+    @property
+    def per_project(self) -> tuple[str, ...]:
+        """SEL-04: the sub-conditions the panel judges once per project applied for (sites and
+        equipment, examiners and experts, question banks, experience: Att.1 2.3, 4.3, 4.4,
+        5.1, 5.2, 6.1, 6.2 in 2025.1); every other condition is judged once for the applicant."""
+        return tuple(self.conditions.sub_id[self.conditions.per_project])
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,11 +308,18 @@ def _selection(raw: dict[str, Any], p: _Problems) -> dict[str, Any]:
             p.add(label, "conditions", "", "每个评估项目至少有一条评估内容")
         for j, cond in enumerate(conditions, 1):
             own = {"item_no": no, "item_name": item.get("name"), "kind": item.get("kind")}
-            records.append({**own, **extra, **cond})
+            records.append({**own, "per_project": False, **extra, **cond})
             where.append(f"{label}第{j}条")
             sub = cond.get("sub_id")
             if isinstance(sub, str) and not sub.startswith(f"{no}."):
                 p.add(where[-1], "sub_id", sub, f"应以“{no}.”开头（所属评估项目序号）")
+    for label, record in zip(where, records, strict=True):
+        flag = record.get("per_project")
+        if not isinstance(flag, bool):
+            p.add(label, "per_project", flag, "应为 true 或 false（是否按申报项目逐项评估）")
+            record["per_project"] = False  # reported once here, not again by the schema
+        elif flag and record.get("kind") != MANDATORY:
+            p.add(label, "per_project", flag, f"只有“{MANDATORY}”条件可以按申报项目逐项评估")
     table = _validate(ConditionsTable, records, where, p, "SEL-04")
     if table is not None and not (table.kind == MANDATORY).any():
         p.add("评估项目", "kind", "", f"至少应有一项“{MANDATORY}”条件")

@@ -22,6 +22,7 @@ from casework.store.tables import (
     institutions,
     panel_members,
     panels,
+    projects,
     renewal_cases,
     sheets,
 )
@@ -109,6 +110,20 @@ def selection_record(store: Store, application_id: int) -> dict[str, Any] | None
         return None
     names = project_names(store, application_projects, "application_id")
     record["projects"] = str(names.get(application_id, ""))
+    # SEL-04 (issue #14): each project applied for with the city's decision and reason
+    pq = (
+        select(
+            application_projects.c.project_code,
+            projects.c.name,
+            application_projects.c.decision,
+            application_projects.c.decision_reason,
+        )
+        .join(projects, projects.c.project_code == application_projects.c.project_code)
+        .where(application_projects.c.application_id == application_id)
+        .order_by(application_projects.c.project_code)
+    )
+    with store.read() as conn:
+        record["project_decisions"] = [dict(r) for r in conn.execute(pq).mappings()]
     return record
 
 

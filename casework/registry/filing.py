@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from casework import settings
 from casework.domain import calendar, lifecycle, limits, rules
@@ -29,6 +29,7 @@ from casework.registry.selection import (
 from casework.registry.timing import filing_target
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
+    PROJECT_DECLINED,
     application_projects,
     applications,
     filing_projects,
@@ -182,8 +183,12 @@ def assign_code(tx: Tx, city_code: str, year: int) -> str:
 
 
 def application_codes(tx: Tx, application_id: int) -> list[str]:
+    """The projects filed from an application: those applied for that the city did not
+    decline (SEL-04; the receipt, Attachment 2-1 or 3-1, lists only these)."""
+    decision = application_projects.c.decision
     q = select(application_projects.c.project_code).where(
-        application_projects.c.application_id == application_id
+        application_projects.c.application_id == application_id,
+        or_(decision.is_(None), decision != PROJECT_DECLINED),
     )
     return sorted(tx.conn.execute(q).scalars())
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from casework.domain import lifecycle
 from casework.domain.catalog_editions import digest_of, edition_changes
@@ -25,6 +25,7 @@ from casework.queries.province import EXCLUDE, INCLUDE, catalog_entries_in, city
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, PROVINCE
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
+    PROJECT_DECLINED,
     application_projects,
     applications,
     calls,
@@ -72,7 +73,14 @@ def _application_subject(tx: Tx, application_id: int, city_code: str, on: date) 
         r["project_code"]
         for r in tx.conn.execute(
             select(application_projects.c.project_code)
-            .where(application_projects.c.application_id == application_id)
+            .where(
+                application_projects.c.application_id == application_id,
+                # SEL-04: a project the city declined is not reported (issue #14)
+                or_(
+                    application_projects.c.decision.is_(None),
+                    application_projects.c.decision != PROJECT_DECLINED,
+                ),
+            )
             .order_by(application_projects.c.project_code)
         ).mappings()
     ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from casework.domain import lifecycle, limits, rubrics, rules
 from casework.domain.evidence.vocabulary import INSTITUTION_KINDS
@@ -23,6 +23,8 @@ from casework.registry.sheets import SELF, SUBMITTED, selection_verdict
 from casework.registry.timing import filing_ended_on
 from casework.registry.uow import Tx, command
 from casework.store.tables import (
+    PROJECT_APPROVED,
+    PROJECT_DECLINED,
     application_projects,
     applications,
     call_projects,
@@ -654,6 +656,7 @@ def count_quota(tx: Tx, city_code: str, project_code: str, exclude_app: int) -> 
         calls.c.city_code == city_code,
         application_projects.c.application_id == applications.c.id,
         application_projects.c.project_code == project_code,
+        _not_declined(),
     )
     return int(tx.conn.execute(filed).scalar() or 0) + int(tx.conn.execute(pending).scalar() or 0)
 
@@ -666,8 +669,15 @@ def institution_project_count(tx: Tx, institution_id: int, exclude_app: int) -> 
         applications.c.status.in_(PENDING_APPLICATION),
         applications.c.id != exclude_app,
         application_projects.c.application_id == applications.c.id,
+        _not_declined(),
     )
     return len(held | set(tx.conn.execute(pending).scalars()))
+
+
+def _not_declined() -> Any:
+    """SEL-07: a project the city declined (SEL-04) does not count towards a quota."""
+    decision = application_projects.c.decision
+    return or_(decision.is_(None), decision != PROJECT_DECLINED)
 
 
 def check_quotas(
@@ -710,6 +720,54 @@ def check_quotas(
         )
 
 
+DECLINE_REASON_MAX = 200
+"""The longest reason the city gives for declining one project (SEL-04)."""
+
+
+def project_decisions(
+    codes: Sequence[str],
+    approve: bool,
+    projects: Sequence[str] | None,
+    declined: Mapping[str, str] | None,
+    note: str,
+) -> tuple[list[str], dict[str, str]]:
+    """SEL-04: the projects the city approves and those it declines, each with its reason.
+
+    Every project applied for is decided: approved, or declined with a reason. ``projects``
+    None approves every project not in ``declined``; a rejection declines all of them with the
+    decision's ``note`` as the reason.
+    """
+    declined = {str(k): str(v or "").strip() for k, v in (declined or {}).items()}
+    if not approve:
+        return [], {c: declined.get(c) or note.strip() for c in codes}
+    chosen = (
+        [c for c in codes if c not in declined]
+        if projects is None
+        else list(dict.fromkeys(projects))
+    )
+    strange = sorted((set(chosen) | set(declined)) - set(codes))
+    if strange:
+        raise RuleViolation(f"项目{'、'.join(strange)}不是本申请的申报项目", rule_id="SEL-04")
+    both = sorted(set(chosen) & set(declined))
+    if both:
+        raise RuleViolation(f"项目{'、'.join(both)}不能既拟备案又不予备案", rule_id="SEL-04")
+    undecided = [c for c in codes if c not in chosen and c not in declined]
+    if undecided:
+        raise RuleViolation(
+            f"项目{'、'.join(undecided)}未作决定：请选择拟备案，或写明不予备案的理由",
+            rule_id="SEL-04",
+        )
+    if not chosen:
+        raise RuleViolation(
+            "拟备案须至少包含一个考核项目；全部不予备案请作出不予备案决定", rule_id="SEL-04"
+        )
+    for code, reason in declined.items():
+        if not reason:
+            raise RuleViolation(f"请写明项目{code}不予备案的理由", rule_id="SEL-04")
+        limits.check_text(reason, f"项目{code}不予备案的理由", DECLINE_REASON_MAX)
+    return [c for c in codes if c in chosen], declined
+
+
 @command("研究确定遴选结果", rules=("SEL-04", "SEL-07"), roles=CITY)
 def decide_application(
     tx: Tx,
@@ -719,21 +777,23 @@ def decide_application(
     on: date,
     note: str = "",
     override_reason: str = "",
+    projects: Sequence[str] | None = None,
+    declined: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """SEL-04: the city decides on the panel's opinion; only an eligible applicant is approved.
+    """SEL-04: the city decides on the panel's opinion, project by project.
 
-    Quotas (SEL-07) are checked at decision time.
+    The city may approve some of the projects applied for and decline others, with a reason
+    for each (``declined``: code → reason); only a project the panel found the applicant
+    qualified for (general conditions and that project's per-project conditions met) may be
+    approved. ``projects`` None approves every project not declined. Quotas (SEL-07) are
+    checked at decision time and count only the approved projects; only they are noticed and
+    filed. A rejection (``approve=False``) declines every project with ``note`` as the reason.
     """
     app, call = application_city(tx, application_id)
     tx.require_city(call["city_code"])
     lifecycle.APPLICATION.target("approve" if approve else "reject", app["status"])
     panel = panel_for_application(tx, application_id)
     verdict = selection_verdict(tx, panel)
-    if approve and not verdict.eligible:
-        raise RuleViolation(
-            f"申报单位未满足全部必备条件（未满足：{'、'.join(verdict.unmet)}），不能拟备案",
-            rule_id="SEL-04",
-        )
     codes = sorted(
         tx.conn.execute(
             select(application_projects.c.project_code).where(
@@ -741,8 +801,34 @@ def decide_application(
             )
         ).scalars()
     )
+    approved, refused = project_decisions(codes, approve, projects, declined, note)
+    if verdict.projects:
+        qualified = set(verdict.eligible_projects)
+    else:
+        qualified = set(codes) if verdict.eligible else set()
+    if approve and not verdict.eligible:
+        raise RuleViolation(
+            f"申报单位未满足全部必备条件（未满足：{'、'.join(verdict.unmet)}），不能拟备案",
+            rule_id="SEL-04",
+        )
+    short = [c for c in approved if c not in qualified]
+    if short:
+        why = "；".join(
+            f"{c}（未满足：{'、'.join(verdict.project_unmet.get(c) or verdict.unmet)}）"
+            for c in short
+        )
+        raise RuleViolation(
+            f"评估组认定申报单位不具备以下项目的条件，不能拟备案：{why}", rule_id="SEL-04"
+        )
     if approve:
-        check_quotas(tx, app, call["city_code"], codes, override_reason, on)
+        check_quotas(tx, app, call["city_code"], approved, override_reason, on)
+    for code in codes:
+        tx.update(
+            application_projects,
+            {"application_id": application_id, "project_code": code},
+            decision=PROJECT_APPROVED if code in approved else PROJECT_DECLINED,
+            decision_reason=None if code in approved else refused.get(code) or None,
+        )
     move_application(
         tx,
         app,
@@ -752,4 +838,10 @@ def decide_application(
         decided_on=on,
         decision_note=note,
     )
-    return {"eligible": verdict.eligible, "priority": verdict.priority, "unmet": verdict.unmet}
+    return {
+        "eligible": verdict.eligible,
+        "priority": verdict.priority,
+        "unmet": verdict.unmet,
+        "approved": approved,
+        "declined": refused,
+    }

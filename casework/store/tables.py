@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 
-from casework.domain import limits
+from casework.domain import lifecycle, limits
 
 metadata = MetaData(
     naming_convention={
@@ -158,11 +158,18 @@ applications = Table(
     Column("withdrawal_reason", Text, nullable=True),
 )
 
+PROJECT_APPROVED, PROJECT_DECLINED = lifecycle.APPLICATION_PROPOSED, "不予备案"
+"""SEL-04: the city's decision on one project applied for (``application_projects.decision``)."""
+
 application_projects = Table(
     "application_projects",
     metadata,
     Column("application_id", ForeignKey("applications.id"), primary_key=True),
     Column("project_code", ForeignKey("projects.project_code"), primary_key=True),
+    # SEL-04: the city's decision on this project (None until decided) and, for a project it
+    # declines, the reason; only approved projects are noticed and filed (issue #14).
+    Column("decision", String(10), nullable=True),
+    Column("decision_reason", Text, nullable=True),
 )
 
 # SEL-03 / REN-04: a selection panel or a renewal group.

@@ -6,6 +6,12 @@ saved to the store as it is typed; submitting checks that every condition is jud
 and locks the checklist. Once every member has submitted, the leader sees how each member judged
 each condition, whether the applicant meets every mandatory and supplementary condition and
 whether it has priority (SEL-04). The decision itself is the city's (``decide_application``).
+
+Per project (issue #14): when the applicant applied for more than one project, each condition
+the rubric marks ``per_project`` (the project's site, examiners, experts, question bank and
+experience: Att.1 2.3, 4.3, 4.4, 5.1, 5.2, 6.1, 6.2) is shown once per project and judged for
+it (a row with ``project_code``; its toggle is keyed ``sub_id@code``). With one project every
+condition is judged once, as before.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
+from casework.domain import lifecycle, rubrics
 from casework.domain.rubrics import MANDATORY, PRIORITY
 from casework.domain.scoring import SUPPLEMENTARY
 from casework.errors import CaseworkError, NotFound, PermissionDenied
 from casework.queries.panels import selection_case, supplementary_conditions
 from casework.queries.sheets import my_panels, my_sheet, panel_members_of
-from casework.registry.sheets import SUBMITTED, rubric_by_id
+from casework.queries.stored_sheets import SUBMITTED
 from casework.ui.context import AppContext
 from casework.ui.evidence import selection_hints
 from casework.ui.kit import (
@@ -41,7 +48,6 @@ from casework.ui.kit import (
 
 HEADING = "遴选评估（附件1 核验）"
 MET, NOT_MET = "符合", "不符合"
-EVALUATING = "评估中"
 SECTIONS = {
     MANDATORY: "一、必备条件（第1—7项，须全部符合）",
     PRIORITY: "二、优先条件（第8—10项，符合其一者可优先备案）",
@@ -77,9 +83,15 @@ class SelectionChecklist:
         if case is None:
             raise NotFound(f"未找到遴选评估组（编号{panel_id}）")
         self.case, self.is_leader = case, bool(me[0]["is_leader"])
-        self.rubric = rubric_by_id(str(case["rubric_id"]))
+        self.rubric: Any = rubrics.by_id(str(case["rubric_id"]))
         self.supplementary = supplementary_conditions(ctx.store, panel_id)
         self.conditions = all_conditions(self.rubric, self.supplementary)
+        listed = [str(p).split(" ", 1) for p in case["projects"]]
+        self.project_names = {p[0]: (p[1] if len(p) > 1 else p[0]) for p in listed}
+        # SEL-04: with several projects, the per-project conditions are judged for each one.
+        rubric = self.rubric
+        per = rubric.per_project if isinstance(rubric, rubrics.SelectionRubric) else ()
+        self.split = set(per) if len(listed) > 1 else set()
         self.hints = selection_hints(ctx.store, int(case["application_id"]))
         self.messages = Messages()
         self.toggles: dict[str, Any] = {}
@@ -129,32 +141,41 @@ class SelectionChecklist:
         ]
         for cond in item.itertuples():
             sub_id = str(cond.sub_id)
-            toggle = guard(
-                GuardedToggleButtons(
-                    options=[MET, NOT_MET], value=None, style={"button_width": "64px"}
-                ),
-                self.ctx,
-                f"条件{sub_id}",
-            )
-            note = guard(
-                GuardedText(
-                    placeholder="备注（可选）",
-                    continuous_update=False,
-                    layout=w.Layout(width="22%"),
-                ),
-                self.ctx,
-                f"条件{sub_id}备注",
-            )
-            toggle.observe(self._on_change, names="value")
-            note.observe(self._on_change, names="value")
-            self.toggles[sub_id], self.notes[sub_id] = toggle, note
             text = f"<b>{esc(sub_id)}</b> {esc(cond.text)}{self.hints.get(sub_id, '')}"
-            row = w.HBox([w.HTML(text, layout=w.Layout(width="58%")), toggle, note])
-            row.add_class(f"cw-cond-{sub_id.replace('.', '-')}")  # a stable hook for browser tests
-            rows.append(row)
+            if sub_id not in self.split:
+                rows.append(self._condition_row(sub_id, text, sub_id))
+                continue
+            rows.append(w.HTML(text + "<br><i>按申报项目逐项核验：</i>"))
+            for code, name in self.project_names.items():
+                label = f"　　{esc(sub_id)}　<b>{esc(code)} {esc(name)}</b>"
+                rows.append(self._condition_row(f"{sub_id}@{code}", label, f"{sub_id}（{code}）"))
         return w.VBox(
             rows, layout=w.Layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
         )
+
+    def _condition_row(self, key: str, text: str, label: str) -> w.Widget:
+        """One 符合/不符合 toggle with its note: a condition, or a condition for a project."""
+        toggle = guard(
+            GuardedToggleButtons(
+                options=[MET, NOT_MET], value=None, style={"button_width": "64px"}
+            ),
+            self.ctx,
+            f"条件{label}",
+        )
+        note = guard(
+            GuardedText(
+                placeholder="备注（可选）", continuous_update=False, layout=w.Layout(width="22%")
+            ),
+            self.ctx,
+            f"条件{label}备注",
+        )
+        toggle.observe(self._on_change, names="value")
+        note.observe(self._on_change, names="value")
+        self.toggles[key], self.notes[key] = toggle, note
+        row = w.HBox([w.HTML(text, layout=w.Layout(width="58%")), toggle, note])
+        hook = key.replace(".", "-").replace("@", "-")
+        row.add_class(f"cw-cond-{hook}")  # a stable hook for browser tests
+        return row
 
     # --- state ---------------------------------------------------------------------------
     @contextmanager
@@ -168,14 +189,18 @@ class SelectionChecklist:
         self._on_change()
 
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "sub_id": s,
-                "met": None if t.value is None else t.value == MET,
-                "note": str(self.notes[s].value or ""),
+        out = []
+        for key, toggle in self.toggles.items():
+            sub_id, _, code = key.partition("@")
+            row = {
+                "sub_id": sub_id,
+                "met": None if toggle.value is None else toggle.value == MET,
+                "note": str(self.notes[key].value or ""),
             }
-            for s, t in self.toggles.items()
-        ]
+            if code:
+                row["project_code"] = code
+            out.append(row)
+        return out
 
     def judged(self) -> int:
         return sum(t.value is not None for t in self.toggles.values())
@@ -204,15 +229,20 @@ class SelectionChecklist:
     def _load_draft(self) -> None:
         sheet = my_sheet(self.ctx.store, self.panel_id, self.ctx.actor.username)
         for row in sheet["rows"] if sheet else []:
-            sub_id = str(row.get("sub_id"))
-            if sub_id not in self.toggles:
-                continue
-            if isinstance(row.get("met"), bool):
-                self.toggles[sub_id].value = MET if row["met"] else NOT_MET
-            self.notes[sub_id].value = str(row.get("note") or "")
+            sub_id, code = str(row.get("sub_id")), row.get("project_code")
+            if code:
+                keys = [f"{sub_id}@{code}"]
+            elif sub_id in self.split:  # a draft from before: the same for every project
+                keys = [f"{sub_id}@{c}" for c in self.project_names]
+            else:
+                keys = [sub_id]
+            for key in (k for k in keys if k in self.toggles):
+                if isinstance(row.get("met"), bool):
+                    self.toggles[key].value = MET if row["met"] else NOT_MET
+                self.notes[key].value = str(row.get("note") or "")
         if sheet is not None and sheet["status"] == SUBMITTED:
             self._lock("核验表已提交并锁定，仅供查看")
-        elif self.case["application_status"] != EVALUATING:
+        elif self.case["application_status"] != lifecycle.APPLICATION_EVALUATING:
             self._lock(f"该申请当前处于“{self.case['application_status']}”状态，核验表不能再修改")
 
     def _lock(self, why: str) -> None:
@@ -225,7 +255,11 @@ class SelectionChecklist:
     def _submit(self, _button: Any = None) -> None:
         self.ctx.run(registry.save_sheet, panel_id=self.panel_id, rows=self.rows(), submit=True)
         self._lock("核验表已提交并锁定，仅供查看")
-        unmet = [r["sub_id"] for r in self.rows() if r["met"] is False]
+        unmet = [
+            r["sub_id"] + (f"（{r['project_code']}）" if "project_code" in r else "")
+            for r in self.rows()
+            if r["met"] is False
+        ]
         self.messages.ok(
             "核验表已提交" + (f"；判定不符合的条件：{'、'.join(unmet)}" if unmet else "")
         )

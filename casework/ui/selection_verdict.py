@@ -116,10 +116,27 @@ class SelectionVerdictView:
         )
         return (
             f"<p>符合全部必备条件及本市补充条件（SEL-04）：{eligible}</p>"
-            f"<p>未满足的必备/补充条件：{esc(unmet)}</p>"
+            + per_project_html(verdict)
+            + f"<p>未满足的必备/补充条件：{esc(unmet)}</p>"
             f"<p>评估组判定符合的优先条件（第8—10项）：{esc(priority)}　"
             f"优先备案：<b>{yes_no(verdict.priority)}</b></p>"
             + table_html(table, COLUMNS)
             + "<p style='color:#666'>评估组对每项条件的意见按过半数成员的判定确定；"
             "是否拟备案由备案所属市人力资源社会保障局研究确定。</p>"
         )
+
+
+def per_project_html(verdict: scoring.SelectionVerdict) -> str:
+    """SEL-04 (issue #14): the panel's finding project by project, when the checklists judged
+    the per-project conditions for each project applied for; "" otherwise."""
+    if not verdict.projects:
+        return ""
+    parts = []
+    for code in verdict.projects:
+        missing = verdict.project_unmet.get(code, ())
+        if code in verdict.eligible_projects:
+            parts.append(f"{esc(code)} <b>符合</b>")
+        else:
+            why = f"（未满足：{esc('、'.join(missing))}）" if missing else "（通用条件未满足）"
+            parts.append(f"{esc(code)} <b class='cw-overdue'>不符合</b>{why}")
+    return f"<p>按申报项目：{'；'.join(parts)}</p>"

@@ -15,6 +15,7 @@ from casework import registry
 from casework.domain import rules
 from casework.registry import scenario
 from casework.store.tables import (
+    application_projects,
     applications,
     filing_projects,
     filings,
@@ -27,6 +28,7 @@ from casework.ui.decisions import DecisionsHome
 from casework.ui.decisions.renewal import RenewalDecisionPage
 from casework.ui.decisions.selection import SelectionDecisionPage
 from tests.registry.conftest import JINAN, QINGDAO, START, World
+from tests.registry.test_per_project import rows_for
 
 from .worlds import (
     MANAGER,
@@ -80,6 +82,18 @@ def build_cases(world: World) -> dict[str, Any]:
         ),
         "qingdao": assessing(world, "青岛丁考核中心", ("P001",), city=QINGDAO),
     }
+    two = scenario.select_and_file(
+        world.store,
+        city_code=JINAN,
+        institution_id=world.institution("济南己考核中心"),
+        project_codes=("P001", "P002"),
+        on=START,
+        experts=world.experts[JINAN],
+        stop_at="评估中",
+    )
+    per_project = rows_for(["P001", "P002"], unmet=[("5.1", "P002")])
+    submit_sheets(world, two["panel_id"], world.experts[JINAN][:3], rows=per_project)
+    ids["two_projects"] = two
     waiting = scenario.select_and_file(
         world.store,
         city_code=JINAN,
@@ -238,6 +252,47 @@ def test_a_quota_override_by_an_officer_is_refused_and_by_the_manager_recorded_s
             )
         ).all()
     assert [tuple(r) for r in recorded] == [(OVERRIDE, MANAGER)]
+
+
+def test_the_city_ticks_the_projects_it_approves_and_gives_a_reason_for_each_declined_sel_04(
+    world: World, ids: dict[str, Any]
+) -> None:
+    """Only the project the panel found qualified (P001) is ticked to begin with."""
+    page = selection_page(world, ids, "two_projects")
+    seeded = {c: t.value for c, t in page.project_ticks.items()}
+    page.decline_reasons["P002"].value = "题库未建立"
+
+    page.approve_button.click()
+
+    assert seeded == {"P001": True, "P002": False}
+    with world.store.read() as conn:
+        rows = conn.execute(
+            select(application_projects).where(
+                application_projects.c.application_id == ids["two_projects"]["application_id"]
+            )
+        ).mappings()
+        found = {r["project_code"]: (r["decision"], r["decision_reason"]) for r in rows}
+    assert found == {"P001": ("拟备案", None), "P002": ("不予备案", "题库未建立")}
+    shown = texts(page.widget)
+    assert "不予备案</b>（题库未建立）" in shown and "不予备案项目：P002" in shown
+
+
+@pytest.mark.parametrize(
+    ("tick_p002", "reason", "message"),
+    [(True, "", "P002（未满足：5.1）"), (False, "", "P002不予备案的理由")],
+    ids=["unqualified-ticked", "no-reason"],
+)
+def test_a_project_the_panel_did_not_qualify_or_a_missing_reason_is_refused_sel_04(
+    world: World, ids: dict[str, Any], tick_p002: bool, reason: str, message: str
+) -> None:
+    page = selection_page(world, ids, "two_projects")
+    page.project_ticks["P002"].value = tick_p002
+    page.decline_reasons["P002"].value = reason
+
+    page.approve_button.click()
+
+    assert message in page.messages.widget.value and "SEL-04" in page.messages.widget.value
+    assert application(world, ids["two_projects"]["application_id"])["status"] == "评估中"
 
 
 def test_the_typed_note_survives_reopening_the_page(world: World, ids: dict[str, Any]) -> None:

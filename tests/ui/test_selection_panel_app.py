@@ -298,3 +298,56 @@ def test_a_member_who_is_not_the_leader_does_not_see_the_panel_verdict(
     member_html, leader_html = map(html_of, pages)
     assert "1.1" in member_html and "评估组意见（组长查看）" not in member_html
     assert "评估组意见（组长查看）" in leader_html
+
+
+def two_project_panel(panel: dict[str, Any]) -> int:
+    """A second application on the same call, for P001 and P002, with its panel in 评估中."""
+    world = panel["world"]
+    inst = scenario.new_institution(world.store, JINAN, "济南两项目考核中心", 7654321)
+    ids = scenario.select_and_file(
+        world.store,
+        city_code=JINAN,
+        institution_id=inst,
+        project_codes=("P001", "P002"),
+        on=START,
+        experts=panel["experts"],
+        call_id=panel["call_id"],
+        stop_at="评估中",
+    )
+    return int(ids["panel_id"])
+
+
+def test_per_project_conditions_are_shown_once_per_project_applied_for_sel_04(
+    panel: dict[str, Any],
+) -> None:
+    panel = {**panel, "panel_id": two_project_panel(panel)}
+    ctx, sheet = signed(panel)
+
+    judge(sheet, failing=("5.1@P002",))
+    sheet.submit_button.click()
+
+    per_project = sheet.rubric.per_project
+    assert [k for k in sheet.toggles if "@" in k] == [
+        f"{s}@{c}" for s in per_project for c in ("P001", "P002")
+    ]
+    assert "1.1" in sheet.toggles and "1.1@P001" not in sheet.toggles
+    rows = {(r["sub_id"], r.get("project_code")): r["met"] for r in stored(ctx, panel)["rows"]}
+    assert rows[("5.1", "P002")] is False and rows[("5.1", "P001")] is True
+    assert stored(ctx, panel)["status"] == "已提交"
+    assert "5.1（P002）" in sheet.messages.widget.value
+
+
+def test_a_crafted_value_on_a_per_project_condition_writes_nothing_and_is_logged(
+    panel: dict[str, Any],
+) -> None:
+    panel = {**panel, "panel_id": two_project_panel(panel)}
+    ctx, sheet = signed(panel)
+    sheet.toggles["4.3@P001"].value = MET
+    refused = count(panel, refusals)
+
+    sheet.toggles["4.3@P002"].set_state({"index": 7})
+
+    assert sheet.toggles["4.3@P002"].value is None
+    assert count(panel, refusals) == refused + 1
+    rows = {(r["sub_id"], r.get("project_code")): r["met"] for r in stored(ctx, panel)["rows"]}
+    assert rows[("4.3", "P001")] is True and rows[("4.3", "P002")] is None

@@ -4,11 +4,21 @@ Each member of the panel ticks every sub-condition of Attachment 1 (and the city
 supplementary conditions) as met or not. :func:`evaluate_selection` checks the checklists,
 forms the panel's judgement of each condition and decides whether the applicant qualifies
 (every mandatory and supplementary condition met) and has priority (any priority condition met).
+
+Per project (SEL-04, issue #14): Attachment 1 words some conditions about the project applied
+for itself — its site and equipment (2.3), its examiners and experts (4.3, 4.4), its question
+bank (5.1, 5.2), the applicant's standing and experience in it (6.1, 6.2). The rubric marks them
+``per_project``; a member judges each of them once per project (a ``project_code`` on the row)
+and the panel finds, project by project, which projects the applicant qualifies for: the
+general conditions met, and every per-project condition met for that project. A checklist row
+of a per-project condition without a project code (every sheet before issue #14) is the
+member's judgement of all the projects alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Final
 
 import pandas as pd
@@ -37,12 +47,15 @@ _NONEMPTY = {"min_value": 1}
 
 
 class SelectionSheetTable(pa.DataFrameModel):
-    """One panel member's checklist: each sub-condition met or not (SEL-04)."""
+    """One panel member's checklist: each sub-condition met or not (SEL-04); a per-project
+    condition once per project applied for (``project_code``), or once without a code for all
+    the projects alike."""
 
     member: Series[str] = pa.Field(str_length=_NONEMPTY)
     sub_id: Series[str] = pa.Field(str_length=_NONEMPTY)
     met: Series[pd.BooleanDtype] = pa.Field()
     note: Series[str] | None = pa.Field(nullable=True)
+    project_code: Series[str] | None = pa.Field(nullable=True)
 
     class Config:
         strict = True
@@ -77,12 +90,31 @@ class ConditionVerdictTable(pa.DataFrameModel):
         strict = True
 
 
+class ProjectVerdictTable(pa.DataFrameModel):
+    """Per project applied for and per-project condition: how the panel judged it (SEL-04)."""
+
+    project_code: Series[str]
+    sub_id: Series[str]
+    text: Series[str]
+    members_met: Series[int] = pa.Field(ge=0)
+    members_total: Series[int] = pa.Field(ge=0)
+    met_by: Series[str]
+    not_met_by: Series[str]
+    panel_met: Series[bool]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 _REQUIREMENTS = {
     "member": "应填写评估组成员姓名",
     "sub_id": "应填写条件编号（如 1.1、S1）",
     "met": "应为“是”或“否”",
     "note": "备注应为文字",
+    "project_code": "项目编号应为文字",
 }
+_JUDGED = ("members_met", "members_total", "met_by", "not_met_by", "panel_met")
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +131,16 @@ class SelectionVerdict:
         members: the panel members, in sheet order.
         rule: the panel rule applied (``"majority"`` or ``"unanimous"``).
         rubric_id / rubric_version: the Attachment 1 revision the checklists follow.
+        projects: the projects applied for that were judged one by one (empty when the
+            checklists name none and none were given: then every condition is judged once).
+        per_project: one row per project and per-project condition (``ProjectVerdictTable``).
+        eligible_projects: the projects the applicant qualifies for (general conditions met
+            and every per-project condition met for it); with no ``projects`` this is empty.
+        project_unmet: project → the per-project sub_ids the panel judged not met for it.
+
+    With projects, ``eligible`` means the applicant qualifies for at least one of them and
+    ``unmet`` lists every condition not met (in general or for some project); the per-project
+    conditions' rows in ``per_condition`` are met only when met for every project.
     """
 
     per_condition: DataFrame[ConditionVerdictTable]
@@ -110,6 +152,12 @@ class SelectionVerdict:
     rule: str
     rubric_id: str
     rubric_version: str
+    projects: tuple[str, ...] = ()
+    per_project: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ProjectVerdictTable.to_schema().columns))
+    )
+    eligible_projects: tuple[str, ...] = ()
+    project_unmet: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def evaluate_selection(
@@ -118,6 +166,7 @@ def evaluate_selection(
     supplementary: pd.DataFrame | None = None,
     *,
     rule: str = MAJORITY,
+    projects: Sequence[str] | None = None,
 ) -> SelectionVerdict:
     """Judge an applicant from the panel members' checklists (SEL-03, SEL-04).
 
@@ -132,11 +181,15 @@ def evaluate_selection(
         sheets: one checklist per member (or one stacked table): member, sub_id, met, note.
         supplementary: the city's own conditions (sub_id, text), judged in the same sheets.
         rule: ``"majority"`` or ``"unanimous"``.
+        projects: the project codes applied for; the per-project conditions are judged for
+            each of them. ``None``: the codes the checklists name (none: judged once).
 
     Raises:
         SheetInvalid: all problems at once — a panel of fewer than ``rules.PANEL_MIN`` or more
             than ``rules.PANEL_MAX`` members (SEL-03); a sub-condition a member skipped or
-            judged twice, an unknown sub_id, an unreadable answer (SEL-04).
+            judged twice, an unknown sub_id, an unreadable answer, a project code on a general
+            condition or one not applied for, a per-project condition a member left out for a
+            project (SEL-04).
         ValueError: an unknown ``rule``.
     """
     if rule not in PANEL_RULES:
@@ -153,19 +206,41 @@ def evaluate_selection(
         bool_columns=("met",),
     )
     problems.append(checked.problems)
-    keyed = keyed_rows(checked.raw, "member", "sub_id")
+    split = set(rubric.per_project)
+    codes = (
+        list(dict.fromkeys(str(p) for p in projects))
+        if projects is not None
+        else sorted(set(_codes(checked.raw)[lambda c: c != ""]))
+    )
+    keyed = _expand(keyed_rows(checked.raw, "member", "sub_id"), split, codes)
+    expected = _expand(conditions.assign(member=""), split, codes)
     members = members_of(checked.raw)
     problems.append(_panel_size(members))
+    # A per-project condition is asked of each member once per project: 5.1@P1, 5.1@P2 …
+    as_asked = keyed.drop(columns="sub_id").rename(columns={"key": "sub_id"})
     problems += presence_problems(
-        keyed, "sub_id", conditions["sub_id"], members_of(keyed), rule="SEL-04", what="条件"
+        as_asked, "sub_id", expected["key"], members_of(keyed), rule="SEL-04", what="条件"
     )
     raise_if_any(problems, "遴选评估表未通过校验", "SEL-04")
     assert checked.validated is not None
-    table = _judge(conditions, checked.validated.astype({"met": bool}), len(members), rule)
+    answers = _expand(checked.validated.astype({"met": bool}), split, codes)
+    judged = _judge(expected.drop(columns="member"), answers, len(members), rule)
+    table, per_project = _per_condition(conditions, judged, split if codes else set())
     must = table["kind"].isin([MANDATORY, SUPPLEMENTARY])
     unmet = tuple(table.loc[must & ~table["panel_met"], "sub_id"])
     priority_met = tuple(table.loc[(table["kind"] == PRIORITY) & table["panel_met"], "sub_id"])
-    eligible = not unmet
+    general = table["sub_id"].isin(split) if codes else pd.Series(False, index=table.index)
+    general_met = not (must & ~general & ~table["panel_met"]).any()
+    project_unmet = {
+        code: tuple(
+            per_project.loc[
+                (per_project["project_code"] == code) & ~per_project["panel_met"], "sub_id"
+            ]
+        )
+        for code in codes
+    }
+    eligible_projects = tuple(c for c in codes if general_met and not project_unmet[c])
+    eligible = bool(eligible_projects) if codes else not unmet
     return SelectionVerdict(
         per_condition=ConditionVerdictTable.validate(table),
         eligible=eligible,
@@ -176,13 +251,125 @@ def evaluate_selection(
         rule=rule,
         rubric_id=rubric.id,
         rubric_version=rubric.version,
+        projects=tuple(codes),
+        per_project=ProjectVerdictTable.validate(per_project),
+        eligible_projects=eligible_projects,
+        project_unmet=project_unmet,
     )
+
+
+def _codes(frame: pd.DataFrame) -> pd.Series:
+    """The project code of each row ("" where none is given)."""
+    if "project_code" not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    code = frame["project_code"]
+    return code.astype(object).where(code.notna(), "").astype(str).str.strip()
+
+
+def _expand(frame: pd.DataFrame, split: set[str], projects: Sequence[str]) -> pd.DataFrame:
+    """Rows keyed by what they judge: ``key`` = the sub_id of a general condition, or
+    ``sub_id@project`` of a per-project one (SEL-04). A per-project row without a code stands
+    for every project (a checklist kept from before the per-project reading). A code on a
+    general condition, or one not applied for, keys a condition no sheet is asked for, so it
+    is reported as unknown."""
+    frame = frame.assign(project_code=_codes(frame))
+    if not len(frame):
+        return frame.assign(key=pd.Series(dtype=object))
+    per = frame["sub_id"].astype(str).isin(split) & bool(projects)
+    alike = frame[per & (frame["project_code"] == "")]
+    if len(alike):
+        spread = alike.loc[alike.index.repeat(len(projects))].copy()
+        spread["project_code"] = list(projects) * len(alike)
+        frame = pd.concat([frame[~(per & (frame["project_code"] == ""))], spread])
+    key = frame["sub_id"].astype(str)
+    coded = frame["project_code"] != ""
+    return frame.assign(key=key.where(~coded, key + "@" + frame["project_code"]))
+
+
+def _per_condition(
+    conditions: pd.DataFrame, judged: pd.DataFrame, split: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per condition, and one per (project, per-project condition).
+
+    A per-project condition is met in ``per_condition`` only when met for every project; its
+    counts are the least of the projects', met_by the members who ticked it for every project
+    and not_met_by those who did not tick it for some project."""
+    per = judged["project_code"].ne("") & judged["sub_id"].isin(split)
+    columns = ["project_code", "sub_id", "text", *_JUDGED]
+    projects = judged.loc[per, columns].reset_index(drop=True)
+    general = judged.loc[~per].set_index("sub_id")[list(_JUDGED)]
+    rows = []
+    for sub_id in conditions["sub_id"]:
+        if sub_id in general.index:
+            rows.append(general.loc[sub_id].to_dict())
+            continue
+        part = projects[projects["sub_id"] == sub_id]
+        names = [set(filter(None, str(v).split("、"))) for v in part["met_by"]]
+        everyone = set.intersection(*names) if names else set()
+        failed = set().union(*(filter(None, str(v).split("、")) for v in part["not_met_by"]))
+        order = [
+            m
+            for v in part["met_by"].tolist() + part["not_met_by"].tolist()
+            for m in str(v).split("、")
+            if m
+        ]
+        order = list(dict.fromkeys(order))
+        rows.append(
+            {
+                "members_met": int(part["members_met"].min()),
+                "members_total": int(part["members_total"].max()),
+                "met_by": "、".join(m for m in order if m in everyone),
+                "not_met_by": "、".join(m for m in order if m in failed),
+                "panel_met": bool(part["panel_met"].all()),
+            }
+        )
+    table = conditions.reset_index(drop=True).join(pd.DataFrame(rows, columns=list(_JUDGED)))
+    table = table.astype({"members_met": int, "members_total": int, "panel_met": bool})
+    projects = projects.astype({"members_met": int, "members_total": int, "panel_met": bool})
+    return table, projects
+
+
+_CONDITIONS: dict[Hashable, tuple[SelectionRubric, pd.DataFrame, list[pd.DataFrame]]] = {}
+_CONDITIONS_KEPT = 64
 
 
 def _conditions(
     rubric: SelectionRubric, supplementary: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Attachment 1's conditions followed by the city's; problems of the supplementary table."""
+    """Attachment 1's conditions followed by the city's; problems of the supplementary table.
+
+    Every panel of a call judges the same conditions: they are checked once per rubric (the
+    object) and supplementary table (by value) and handed out as copies.
+    """
+    key: Hashable = None
+    if supplementary is None or all(
+        isinstance(v, str | int | float | bool | None) for v in supplementary.to_numpy().flat
+    ):
+        key = (
+            id(rubric),
+            None
+            if supplementary is None
+            else (
+                tuple(map(str, supplementary.columns)),
+                tuple(supplementary.index.tolist()),
+                tuple(supplementary.astype(object).itertuples(index=False, name=None)),
+            ),
+        )
+    cached = _CONDITIONS.get(key) if key is not None else None
+    if cached is not None and cached[0] is rubric:
+        conditions, problems = cached[1], cached[2]
+    else:
+        conditions, problems = _conditions_of(rubric, supplementary)
+        if key is not None:
+            if len(_CONDITIONS) >= _CONDITIONS_KEPT:
+                _CONDITIONS.clear()
+            _CONDITIONS[key] = (rubric, conditions, problems)
+    return conditions.copy(), [p.copy() for p in problems]
+
+
+def _conditions_of(
+    rubric: SelectionRubric, supplementary: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     base = rubric.conditions[["sub_id", "item_no", "kind", "text"]].astype({"item_no": "Int64"})
     if supplementary is None:
         return base.reset_index(drop=True), [empty_problems()]
@@ -241,18 +428,17 @@ def _panel_size(members: list[str]) -> pd.DataFrame:
 
 
 def _judge(conditions: pd.DataFrame, answers: pd.DataFrame, panel: int, rule: str) -> pd.DataFrame:
-    """Count the ticks per condition and apply the panel rule (vectorised)."""
+    """Count the ticks per judged ``key`` (a condition, or a condition for one project) and
+    apply the panel rule (vectorised)."""
     answers = answers.assign(member=answers["member"].astype(str))
-    ticked = answers[answers["met"]].groupby("sub_id", sort=False)["member"]
-    unticked = answers[~answers["met"]].groupby("sub_id", sort=False)["member"]
+    ticked = answers[answers["met"]].groupby("key", sort=False)["member"]
+    unticked = answers[~answers["met"]].groupby("key", sort=False)["member"]
     table = conditions.copy()
-    table["members_met"] = table["sub_id"].map(ticked.size()).fillna(0).astype(int)
+    table["members_met"] = table["key"].map(ticked.size()).fillna(0).astype(int)
     table["members_total"] = panel
-    table["met_by"] = (
-        table["sub_id"].map(ticked.agg("、".join)).astype(object).fillna("").astype(str)
-    )
+    table["met_by"] = table["key"].map(ticked.agg("、".join)).astype(object).fillna("").astype(str)
     table["not_met_by"] = (
-        table["sub_id"].map(unticked.agg("、".join)).astype(object).fillna("").astype(str)
+        table["key"].map(unticked.agg("、".join)).astype(object).fillna("").astype(str)
     )
     if rule == UNANIMOUS:
         table["panel_met"] = table["members_met"] == panel
@@ -267,6 +453,7 @@ __all__ = [
     "SUPPLEMENTARY",
     "UNANIMOUS",
     "ConditionVerdictTable",
+    "ProjectVerdictTable",
     "SelectionSheetTable",
     "SelectionVerdict",
     "SupplementaryConditionsTable",

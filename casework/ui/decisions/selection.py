@@ -6,6 +6,11 @@ with :func:`casework.domain.scoring.evaluate_selection` by :class:`SelectionVerd
 applicant may be approved (SEL-04); a 6th institution per project or a 6th project per
 institution needs an override reason and a 市级负责人 (SEL-07) — the registry enforces both and
 the page shows its message.
+
+Per project (issue #14): the city ticks the projects it approves (only those the panel found
+the applicant qualified for are ticked to begin with) and gives a reason for each project it
+declines; the registry re-checks every choice (SEL-04). After the decision the page lists each
+project with its decision and reason.
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ from casework.ui.drafts import FormDraft
 from casework.ui.gates import require_own_city
 from casework.ui.kit import (
     WIDE,
+    GuardedCheckbox,
+    GuardedText,
     Messages,
     esc,
+    guard,
     guarded,
     info,
     section,
@@ -85,6 +93,33 @@ class SelectionDecisionPage:
         self.reject_button = w.Button(description="不予备案", button_style="danger")
         self.reject_button.on_click(guarded(ctx, self.messages, "研究确定不予备案", self._reject))
         self.decided = w.HTML()
+        # SEL-04: one tick (approve) and one reason (if declined) per project applied for
+        self.project_ticks: dict[str, Any] = {}
+        self.decline_reasons: dict[str, Any] = {}
+        project_rows: list[w.Widget] = []
+        for p in record.get("project_decisions") or []:
+            code, name = str(p["project_code"]), str(p["name"])
+            tick = guard(
+                GuardedCheckbox(value=True, description=f"{code} {name}", indent=False),
+                ctx,
+                f"拟备案项目{code}",
+            )
+            reason = guard(
+                GuardedText(
+                    placeholder="不予备案的理由（未勾选时必填）", layout=w.Layout(width="50%")
+                ),
+                ctx,
+                f"项目{code}不予备案理由",
+                200,
+            )
+            self.project_ticks[code], self.decline_reasons[code] = tick, reason
+            project_rows.append(w.HBox([tick, reason]))
+        self.projects_box = w.VBox(
+            [
+                w.HTML("<b>拟备案的考核项目</b>（勾选拟备案的项目；未勾选的须写明不予备案理由）"),
+                *project_rows,
+            ]
+        )
         self.quota = QuotaSection(ctx, record["city_code"], int(record["institution_id"]))
         role_note = (
             ""
@@ -98,6 +133,7 @@ class SelectionDecisionPage:
                 section(
                     "研究确定（SEL-04、SEL-07）",
                     info(QUOTA_EXPLAINED + role_note),
+                    self.projects_box,
                     self.note,
                     self.override_reason,
                     w.HBox([self.approve_button, self.reject_button]),
@@ -129,7 +165,7 @@ class SelectionDecisionPage:
             self.verdict_view.refresh()
         self.decided.value = (
             f"<p><b>已于{record['decided_on']}研究确定：{esc(record['status'])}</b>"
-            f"　{esc(record['decision_note'] or '')}</p>"
+            f"　{esc(record['decision_note'] or '')}</p>" + decisions_html(record)
             if record["decided_on"] is not None
             else ""
         )
@@ -146,8 +182,26 @@ class SelectionDecisionPage:
         # names the unmet conditions (SEL-04)
         self.approve_button.disabled = not open_
         self.reject_button.disabled = not open_
+        verdict = self.verdict_view.verdict if self.verdict_view is not None else None
+        seed = open_ and verdict is not None and bool(verdict.projects) and not self._seeded
+        for code, tick in self.project_ticks.items():
+            tick.disabled = self.decline_reasons[code].disabled = not open_
+            if seed:  # once: the projects the panel found qualified (the officer may untick)
+                tick.value = code in verdict.eligible_projects  # type: ignore[union-attr]
+        self._seeded = self._seeded or seed
+
+    _seeded = False  # the ticks were set once from the panel's per-project finding
 
     def _decide(self, approve: bool) -> dict[str, Any]:
+        chosen = [c for c, t in self.project_ticks.items() if t.value]
+        declined = {
+            c: str(self.decline_reasons[c].value or "").strip()
+            for c, t in self.project_ticks.items()
+            if not t.value
+        }
+        per_project: dict[str, Any] = (
+            {"projects": chosen, "declined": declined} if approve and self.project_ticks else {}
+        )
         result: dict[str, Any] = self.ctx.run(
             registry.decide_application,
             application_id=self.application_id,
@@ -155,6 +209,7 @@ class SelectionDecisionPage:
             on=self.ctx.today,
             note=self.note.value.strip(),
             override_reason=self.override_reason.value.strip() if approve else "",
+            **per_project,
         )
         self.draft.clear(reset=True)
         archive_after(self.ctx, self.messages, "selection", self.application_id)
@@ -164,8 +219,24 @@ class SelectionDecisionPage:
     def _approve(self, _button: Any = None) -> None:
         result = self._decide(True)
         priority = "，优先备案" if result["priority"] else ""
-        self.messages.ok(f"已研究确定：拟备案{priority}；可在“公示与备案”中公示")
+        declined = "、".join(result.get("declined") or {})
+        rest = f"；不予备案项目：{declined}" if declined else ""
+        self.messages.ok(f"已研究确定：拟备案{priority}{rest}；可在“公示与备案”中公示")
 
     def _reject(self, _button: Any = None) -> None:
         self._decide(False)
         self.messages.ok("已研究确定：不予备案（未通过）")
+
+
+def decisions_html(record: dict[str, Any]) -> str:
+    """SEL-04: each project applied for with the city's decision and, if declined, why."""
+    rows = [p for p in record.get("project_decisions") or [] if p.get("decision")]
+    if not rows:
+        return ""
+    items = "".join(
+        f"<li>{esc(p['project_code'])} {esc(p['name'])}：<b>{esc(p['decision'])}</b>"
+        + (f"（{esc(p['decision_reason'])}）" if p.get("decision_reason") else "")
+        + "</li>"
+        for p in rows
+    )
+    return f"<ul>{items}</ul>"
