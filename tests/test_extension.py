@@ -78,7 +78,12 @@ def revoked_with_history(world: World, template: dict[str, Any]) -> int:
         store, OFFICER, case_id=case, statement="无异议", received_on=date(2025, 5, 6)
     )
     r.confirm_violation(
-        store, OFFICER, case_id=case, circumstance="组织代考", basis="三（二）", on=date(2025, 5, 7)
+        store,
+        OFFICER,
+        case_id=case,
+        circumstance="组织代考",
+        basis="鲁人社函〔2025〕23号 三（二）",
+        on=date(2025, 5, 7),
     )
     r.revoke_filing(store, OFFICER, case_id=case, closing_work="证书已发放", on=date(2025, 6, 2))
     return int(ids["filing_id"])

@@ -94,6 +94,20 @@ def test_docs_lifecycle_table_matches_the_code() -> None:
     assert DOCS.read_text(encoding="utf-8") == lifecycle.render_markdown() + "\n"
 
 
+def test_the_lifecycle_document_lists_the_steps_outside_the_machines_with_their_rules() -> None:
+    """Issue #14: 报送省厅 (SEL-08, REN-08), 目录发布 (SEL-09), 本地目录 (SEL-10), 其他期限
+    (SEL-11), 证书 (EXIT-10, SUP-04), 实施中数据 (EXIT-09), 收尾 (EXIT-08), 时间 (EXIT-03)."""
+    text = lifecycle.render_markdown()
+    section = text.split("## 不属于状态机的步骤", 1)[-1]
+    named = {r for _, ids, _ in lifecycle.OUTSIDE_MACHINES for r in ids}
+
+    expected = {"SEL-08", "REN-08", "SEL-09", "SEL-10", "SEL-11", "EXIT-10", "SUP-04"}
+    assert "## 不属于状态机的步骤" in text
+    assert named == expected | {"EXIT-09", "EXIT-08", "EXIT-03"}
+    assert all(f"| {step} |" in section for step, _, _ in lifecycle.OUTSIDE_MACHINES)
+    assert "时间决定状态" in section and "domain.timing" in section
+
+
 # --- Named states and guards ----------------------------------------------------------------
 PREFIXES = {
     "filing": "FILING_",

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from casework.archive.manifest import ELECTRONIC, entries
 from casework.archive.objects import ObjectStore
 from casework.domain import rules
-from casework.errors import RuleViolation
+from casework.errors import NotFound, RuleViolation
 from casework.registry.actors import CITY_MANAGER, PROVINCE, Actor
 from casework.registry.uow import Tx, command
 from casework.store.engine import Store
@@ -30,6 +30,7 @@ from casework.store.tables import (
     archive_disposals,
     archive_entries,
     archive_holds,
+    calls,
     filings,
 )
 
@@ -76,6 +77,33 @@ def closing_of(conn: Connection, subject: str) -> date | None:
     if app["status"] in ("未通过", "已撤回"):
         return app["decided_on"] or app["submitted_on"]
     return None
+
+
+def subject_city(conn: Connection, subject: str) -> str:
+    """The city the subject's case belongs to (SUP-01): the filing's, or the call's of an
+    application.
+
+    Raises:
+        RuleViolation: the subject is not ``filing:N`` or ``application:N``.
+        NotFound: no such filing or application.
+    """
+    found = SUBJECT.match(subject)
+    if found is None:
+        raise RuleViolation(f"档案主体“{subject}”格式应为 filing:编号 或 application:编号")
+    kind, key = found[1], int(found[2])
+    if kind == "filing":
+        q = select(filings.c.city_code).where(filings.c.id == key)
+    else:
+        q = (
+            select(calls.c.city_code)
+            .join(applications, applications.c.call_id == calls.c.id)
+            .where(applications.c.id == key)
+        )
+    city = conn.execute(q).scalar()
+    if city is None:
+        what = "备案" if kind == "filing" else "申请"
+        raise NotFound(f"未找到档案主体“{subject}”（编号为{key}的{what}）")
+    return str(city)
 
 
 def _holds(conn: Connection) -> dict[str, list[int]]:
@@ -125,8 +153,12 @@ def expired(store: Store, today: date) -> pd.DataFrame:
 
 @command("档案法律保全", rules=("EXIT-08",), roles=DECIDERS)
 def place_hold(tx: Tx, *, subject: str, reason: str) -> int:
-    """A legal hold: nothing archived about ``subject`` may be destroyed until it is released."""
-    closing_of(tx.conn, subject)  # checks the subject's form
+    """A legal hold: nothing archived about ``subject`` may be destroyed until it is released.
+
+    A city manager holds only its own city's records (SUP-01, re-checked here whatever a page
+    offered); a province manager may hold any.
+    """
+    tx.require_city(subject_city(tx.conn, subject))
     if not reason.strip():
         raise RuleViolation("须写明法律保全的理由", rule_id="EXIT-08")
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -137,7 +169,9 @@ def place_hold(tx: Tx, *, subject: str, reason: str) -> int:
 
 @command("解除法律保全", rules=("EXIT-08",), roles=DECIDERS)
 def release_hold(tx: Tx, *, hold_id: int, reason: str) -> None:
+    """Release a legal hold; a city manager only one on its own city's records (SUP-01)."""
     hold = tx.get(archive_holds, "法律保全", id=hold_id)
+    tx.require_city(subject_city(tx.conn, str(hold["subject"])))
     if hold["released_at"] is not None:
         raise RuleViolation(f"法律保全{hold_id}已于{hold['released_at']:%Y-%m-%d}解除")
     if not reason.strip():

@@ -15,6 +15,7 @@ import ipywidgets as w
 from casework.dashboard.filters import Filters, check_viewer, filter_options, scope_filters
 from casework.dashboard.sections import Deadlines, Overview, Pipeline, QuotaMap, Section
 from casework.dashboard.sections_cases import Catalog, Exits, Outcomes
+from casework.dashboard.sections_pending import Pending
 from casework.registry.actors import PROVINCE
 from casework.ui.context import AppContext
 from casework.ui.kit import GuardedDropdown, GuardedInput, Messages, guard, guarded, title
@@ -87,6 +88,7 @@ class Dashboard:
             Exits(ctx, province=self.province),
             Outcomes(ctx, province=self.province),
             Catalog(ctx, province=self.province),
+            Pending(ctx, province=self.province, city_names=city_names),
         ]
         self.tabs = guard(GuardedTab(children=[s.widget for s in self.sections]), ctx, "看板标签页")
         for i, section in enumerate(self.sections):

@@ -19,6 +19,7 @@ from casework.queries.cards import filing_timeline
 from casework.queries.history import (
     SEARCH_LIMIT,
     application_rows,
+    declined_projects,
     filing_ids_of,
     group_reports,
     institution_documents,
@@ -26,6 +27,8 @@ from casework.queries.history import (
     institution_in_city,
     search_institutions_in,
 )
+from casework.queries.lookup import display_names
+from casework.queries.renewal_outcome import bureau_date
 from casework.registry.actors import PROVINCE, Actor
 from casework.registry.uow import log_refusal
 from casework.store.engine import Store
@@ -100,6 +103,7 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
         }
     )
     done = apps[apps["decided_on"].notna()]
+    declined = done["id"].map(declined_projects(store, institution_id)).fillna("").astype(str)
     decided = pd.DataFrame(
         {
             "date": done["decided_on"],
@@ -107,7 +111,8 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
             "detail": "申请状态："
             + done["status"]
             + "　"
-            + done["decision_note"].fillna("").astype(str),
+            + done["decision_note"].fillna("").astype(str)
+            + declined.map(lambda d: f"　不予备案的项目：{d}" if d else ""),
             "rule_id": "SEL-04",
         }
     )
@@ -122,7 +127,8 @@ def _reports_and_documents(
     reports = reports.assign(event="评估组意见反馈表（附件6）归档", rule_id="REN-04")
     docs = pd.DataFrame(
         {
-            "date": pd.to_datetime(docs["date"]).dt.normalize(),
+            # a document's stored UTC timestamp, dated in Asia/Shanghai (issue #13)
+            "date": pd.to_datetime(docs["date"].map(bureau_date)),
             "event": "归档文件：" + docs["kind"],
             "detail": docs["filename"],
             "rule_id": "",
@@ -148,6 +154,10 @@ def institution_history(store: Store, institution_id: int) -> DataFrame[HistoryT
     frame = frame.reindex(columns=list(HISTORY_HEADERS))
     for col in ("event", "detail", "rule_id", "recorded_by"):
         frame[col] = frame[col].astype(object).fillna("").astype(str)
+    # who recorded it, by name (issue #13: names, never user names, on every page)
+    with store.read() as conn:
+        names = display_names(conn, (u for u in frame["recorded_by"] if u))
+    frame["recorded_by"] = frame["recorded_by"].map(lambda u: names.get(u, u))
     frame["date"] = pd.to_datetime(frame["date"])
     # an incident after a second filing shows in both filings' timelines: keep it once
     frame = frame.drop_duplicates(subset=["date", "event", "detail"])

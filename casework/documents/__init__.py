@@ -2,9 +2,10 @@
 
 Letters the bureau stamps and sends (Attachments 2/2-1, 3/3-1, 7/7-1, 8; the suspension notice
 and the written findings of an investigation, EXIT-04/EXIT-05; the reports to the province,
-SEL-08/REN-08), printable forms (Attachments 4, 5, 6) and the texts the city publishes (征集公告,
-公示, 续期评估通知, 续期结果公布), as ``.docx`` in official-document layout (GB/T 9704-2012,
-official fonts named) and as PDF with the installed Chinese fonts embedded.
+SEL-08/REN-08), printable forms (Attachments 4, 5, 6; the blank 4 and 5 sent out with a
+renewal notice, REN-01) and the texts the city publishes (征集公告, 公示, 续期评估通知,
+续期结果公布), as ``.docx`` in official-document layout (GB/T 9704-2012, official fonts named)
+and as PDF with the installed Chinese fonts embedded.
 
 Every file is named ``<city>-<document>-<case>``, so no document of one case or city overwrites
 another's. :data:`KINDS` is the registry the ``casework letter`` command lists.
@@ -68,6 +69,20 @@ def _renewal_city(store: Store, renewal_id: int) -> str:
 def _form(store: Store, renewal_id: int, document: Document) -> Document:
     """A renewal form, placed in its city (the forms' case data carry no bureau)."""
     return replace(document, city_code=_renewal_city(store, renewal_id))
+
+
+def _blank(store: Store, round_id: int, attachment: str) -> Document:
+    """A blank form sent out with round ``round_id``'s renewal notice (REN-01): Attachment 4 by
+    the rubric the round is scored under, Attachment 5; placed in the round's city."""
+    from casework.domain import rubrics
+    from casework.queries.renewal_rounds import round_facts
+
+    rnd = round_facts(store, round_id).round
+    city = str(rnd["city_code"])
+    if attachment == "4":
+        rubric: Any = rubrics.by_id(str(rnd["rubric_id"]))  # a round is scored by a renewal one
+        return forms.attachment4_blank(rubric, city, "续期评估明细表（空白）")
+    return forms.attachment5_blank(city, "备案续期申请表（空白）")
 
 
 KINDS: dict[str, Kind] = {
@@ -154,6 +169,22 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         Kind(
+            "att4-blank",
+            "续期评估明细表（空白）",
+            "附件4",
+            "续期评估轮次编号",
+            "REN-01, REN-02",
+            lambda s, i, c, o: _blank(s, i, "4"),
+        ),
+        Kind(
+            "att5-blank",
+            "备案续期申请表（空白）",
+            "附件5",
+            "续期评估轮次编号",
+            "REN-01, REN-02",
+            lambda s, i, c, o: _blank(s, i, "5"),
+        ),
+        Kind(
             "att6",
             "续期评估组意见反馈表",
             "附件6",
@@ -225,15 +256,30 @@ def build(
     cfg = settings or load_settings()
     opts = {"issued_on": issued_on, "department": department, "on": on}
     made = KINDS[kind].make(store, case_id, cfg, opts)
-    return _finish(made, KINDS[kind], case_id, cfg, number)
+    return _finish(store, made, KINDS[kind], case_id, cfg, number)
 
 
 def _finish(
-    document: Document, kind: Kind, case_id: int, cfg: DocumentSettings, number: str | None
+    store: Store,
+    document: Document,
+    kind: Kind,
+    case_id: int,
+    cfg: DocumentSettings,
+    number: str | None,
 ) -> Document:
-    """Name the file after city, document and case, and put the 发文字号 above the title."""
+    """Name the file after city, document and case, and put the 发文字号 above the title.
+
+    A case is named by its public number (docs/case-numbers.md: the 机构代码 of a 备案, the
+    SQ/XQ/TC number of the others), never by the internal record id no page shows; a call,
+    notice, round or report to the province is not a case and keeps the number its page shows.
+    """
+    from casework.queries.keys import KIND_OF_LABEL, case_number_of
+
+    label = kind.case.split("（")[0]
+    case_kind = KIND_OF_LABEL.get(label)
+    shown = case_number_of(store, case_kind, case_id) if case_kind else str(case_id)
     city = cfg.city_name(document.city_code) if document.city_code else "全省"
-    name = f"{city}-{document.name}-{kind.case.split('（')[0]}{case_id}"
+    name = f"{city}-{document.name}-{label}{shown}"
     blocks = document.blocks
     signed = [b for b in blocks if isinstance(b, Signature)]
     year = re.match(r"(\d{4})年", signed[0].dated) if signed else None

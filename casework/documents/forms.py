@@ -1,4 +1,5 @@
-"""Printable forms filled from the case: Attachment 4 sheets, Attachment 5 and Attachment 6.
+"""Printable forms filled from the case: Attachment 4 sheets, Attachment 5 and Attachment 6;
+and the blank Attachments 4 and 5 that go out with a renewal notice (REN-01).
 
 These are the records a renewal leaves on paper (REN-02, REN-04, REN-05, REN-07): the sheets
 each group member and the institution head signed, the renewal application and the group's
@@ -10,12 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from casework.documents.cases import ApplicationCase, OpinionCase, SheetCase
 from casework.documents.model import (
     Block,
     Document,
     Heading,
+    Label,
     PageBreak,
     Paragraph,
     Table,
@@ -25,10 +28,14 @@ from casework.documents.model import (
     validate,
 )
 from casework.domain import rules
+from casework.domain.rubrics import RenewalRubric
 
 ATT4_TITLE = "专项职业能力考核机构续期评估明细表"
 ATT5_TITLE = "专项职业能力考核机构备案续期申请表"
 ATT6_TITLE = "续期评估组意见反馈表"
+BLANK_DAY = "　　　　年　　月　　日"
+BLANK_LINES = 5
+"""Lines the notice's Attachment 5 leaves for projects and question banks on the blank form."""
 YES, NO = "是☑ 否□", "是□ 否☑"
 ATT6_NOTE = (
     "备注：1.评估结果分为合格、不合格，综合得分在60（含60分）-100分之间的为合格，"
@@ -93,41 +100,45 @@ def _blank_covered(
     return [tuple(r) for r in cells]
 
 
-def _sheet_blocks(case: SheetCase) -> list[Block]:
+def _sheet_blocks(rubric: Any, case: SheetCase | None = None) -> list[Block]:
     """One sheet laid out as the notice's Attachment 4: the scored table with its 总分 row, the
-    不合格项 rows under the same header, the signature line and the note."""
-    rubric = case.rubric
+    不合格项 rows under the same header, the signature line and the note. ``case`` None: the
+    blank sheet the renewal notice sends out (REN-01), every score and tick left to the hand.
+    ``rubric`` is a :class:`~casework.domain.rubrics.RenewalRubric` (its tables' rows untyped)."""
     items = rubric.items
     rows: list[tuple[str, ...]] = []
     group_points = rubric.groups.set_index("group_no")["points"]
     for rec in items.itertuples(index=False):
-        verdict, points = case.rows[rec.item_id]
+        score = ""
+        if case is not None:
+            verdict, points = case.rows[rec.item_id]
+            score = f"{_points(points)}（{verdict}）"
         rows.append(
             (
                 f"{rec.group}（{_points(group_points[rec.group_no])}分）",
                 rec.indicator,
                 rec.criterion,
                 _points(rec.points),
-                f"{_points(points)}（{verdict}）",
+                score,
             )
         )
     merges = _runs(rows, 0) + _runs(rows, 1, within=0)
     rows = _blank_covered(rows, merges)
-    total = sum(p for _, p in case.rows.values())
-    rows.append(("总分", "", "", _points(float(rubric.items["points"].sum())), _points(total)))
+    total = _points(sum(p for _, p in case.rows.values())) if case is not None else ""
+    rows.append(("总分", "", "", _points(float(rubric.items["points"].sum())), total))
     vetoes = list(zip(rubric.veto_items["veto_id"], rubric.veto_items["text"], strict=True))
     for i, (vid, text) in enumerate(vetoes, 1):
-        rows.append(
-            ("不合格项" if i == 1 else "", "", f"{i}.{text}", YES if case.veto.get(vid) else NO, "")
-        )
+        flag = _flag(None) if case is None else (YES if case.veto.get(vid) else NO)
+        rows.append(("不合格项" if i == 1 else "", "", f"{i}.{text}", flag, ""))
     first_veto = len(items) + 1
     if vetoes:
         merges.append((first_veto, 0, first_veto + len(vetoes) - 1, 1))
-    evaluated = date_text(case.evaluated_on) if case.evaluated_on else "　　　　年　　月　　日"
+    evaluated = date_text(case.evaluated_on) if case and case.evaluated_on else BLANK_DAY
+    signer = f"（{case.author}，{case.author_role}）" if case is not None else ""
     legend = str(rubric.legend).replace(",", "，")
     return [
         Heading(ATT4_TITLE),
-        Paragraph(f"机构名称：{case.institution}", indent=False),
+        Paragraph(f"机构名称：{case.institution if case else ''}", indent=False),
         Paragraph(f"评估时间：{evaluated}", indent=False),
         Table(
             ("一级指标", "二级指标", f"评分标准（{legend}）", "分值", "评分"),
@@ -135,11 +146,7 @@ def _sheet_blocks(case: SheetCase) -> list[Block]:
             widths=(1.6, 1.6, 5.0, 1.0, 1.4),
             merges=tuple(merges),
         ),
-        Paragraph(
-            f"评估人员（签字）：　　　　　　　　（{case.author}，{case.author_role}）",
-            indent=False,
-            gap=True,
-        ),
+        Paragraph(f"评估人员（签字）：　　　　　　　　{signer}", indent=False, gap=True),
         Paragraph("年　　月　　日", indent=False, align="right"),
         Paragraph("备注：评估人员为专项职业能力考核机构负责人或续期评估组专家。", indent=False),
     ]
@@ -156,7 +163,7 @@ def attachment4_sheets(cases: Sequence[SheetCase], name: str) -> Document:
     for i, case in enumerate(cases):
         if i:
             blocks.append(PageBreak())
-        blocks += _sheet_blocks(case)
+        blocks += _sheet_blocks(case.rubric, case)
     facts = {
         "机构名称": cases[0].institution,
         "评估人员": "、".join(c.author for c in cases),
@@ -204,10 +211,15 @@ SIGN_LINES = "法定代表人（签字）：\n单位名称（公章）　　　�
 
 
 def _att5_rows(
-    case: ApplicationCase,
+    case: ApplicationCase | None,
 ) -> tuple[list[tuple[str, ...]], list[tuple[int, int, int, int]]]:
-    """Attachment 5 as one five-column grid with the notice's merged cells."""
-    app = case.application
+    """Attachment 5 as one five-column grid with the notice's merged cells; ``case`` None: the
+    blank form the renewal notice sends out (REN-01), every value and tick left to the hand."""
+    app: dict = case.application if case is not None else {}
+
+    def v(value: object) -> str:
+        return _v(value) if case is not None else ""
+
     rows: list[tuple[str, ...]] = []
     merges: list[tuple[int, int, int, int]] = []
 
@@ -220,17 +232,17 @@ def _att5_rows(
         if len(rows) - 1 > r0:
             merges.append((r0, col, len(rows) - 1, col))
 
-    t = case.term
     held = [p for p in app.get("projects") or [] if int(p.get("assessed") or 0) > 0]
     first = app.get("first_assessment_on")
     site = str(app.get("site") or "")
     add("一、机构信息", spans=((0, 4),))
-    add("考核机构名称", case.institution, spans=((1, 4),))
-    add("考核机构地址", _v(case.address), spans=((1, 4),))
-    add("考核机构代码", case.code, "统一社会信用代码", _v(case.uscc), spans=((3, 4),))
-    add("联系人", _v(case.contact), "职务", _v(app.get("position")), spans=((3, 4),))
-    add("联系电话", _v(case.phone), "电子邮箱", _v(app.get("email")), spans=((3, 4),))
-    changed = _v(app.get("changed_items")) if app.get("qualification_changed") else ""
+    add("考核机构名称", case.institution if case else "", spans=((1, 4),))
+    add("考核机构地址", v(case and case.address), spans=((1, 4),))
+    code = case.code if case else ""
+    add("考核机构代码", code, "统一社会信用代码", v(case and case.uscc), spans=((3, 4),))
+    add("联系人", v(case and case.contact), "职务", v(app.get("position")), spans=((3, 4),))
+    add("联系电话", v(case and case.phone), "电子邮箱", v(app.get("email")), spans=((3, 4),))
+    changed = v(app.get("changed_items")) if app.get("qualification_changed") else ""
     add(
         "主体资质是否变更",
         _flag(app.get("qualification_changed")),
@@ -245,24 +257,26 @@ def _att5_rows(
         spans=((2, 4),),
     )
     add("二、基本情况", spans=((0, 4),))
-    add(
-        "当前备案期限",
-        f"自{t.first_month.year}年{t.first_month.month}月至{t.last_month.year}年{t.last_month.month}月",
-        spans=((1, 4),),
-    )
-    first_text = _day(first) if held else "—"
-    add(
-        "备案期内是否开展考核",
-        f"{_flag(bool(held))}　备案期内初次考核时间：{first_text}",
-        spans=((1, 4),),
-    )
+    if case is not None:
+        t = case.term
+        first_m, last_m = t.first_month, t.last_month
+        term = f"自{first_m.year}年{first_m.month}月至{last_m.year}年{last_m.month}月"
+    else:
+        term = "自　　　　年　　月至　　　　年　　月"
+    add("当前备案期限", term, spans=((1, 4),))
+    first_text = (_day(first) if held else "—") if case is not None else BLANK_DAY
+    flag = _flag(bool(held)) if case is not None else _flag(None)
+    add("备案期内是否开展考核", f"{flag}　备案期内初次考核时间：{first_text}", spans=((1, 4),))
     r0 = len(rows)
     add("考核情况", "考核项目", "考核人次", "取证人次", "通过率")
     for p in app.get("projects") or []:
         assessed, certified = int(p.get("assessed") or 0), int(p.get("certified") or 0)
         rate = f"{certified / assessed:.2%}" if assessed else "—"
-        label = case.project_names.get(p["project_code"], p["project_code"])
+        label = case.project_names.get(p["project_code"], p["project_code"]) if case else ""
         add("", label, str(assessed), str(certified), rate)
+    if case is None:
+        for _ in range(BLANK_LINES):
+            add("")
     down(r0, 0)
     r0 = len(rows)
     own = (
@@ -271,7 +285,7 @@ def _att5_rows(
         else ("自有场地□ 租用场地☑" if site == "租用场地" else "自有场地□ 租用场地□")
     )
     add("考核资源", "考核场地情况", own, spans=((2, 4),))
-    add("", "", "场地地址", _v(app.get("site_address")), spans=((3, 4),))
+    add("", "", "场地地址", v(app.get("site_address")), spans=((3, 4),))
     merges.append((r0, 1, r0 + 1, 1))
     r1 = len(rows)
     for key, label in (
@@ -280,20 +294,23 @@ def _att5_rows(
         ("item_writers", "命题专家数量"),
         ("staff", "工作人员数量"),
     ):
-        add("", "人员情况" if key == "evaluators" else "", label, _v(app.get(key)), spans=((3, 4),))
+        add("", "人员情况" if key == "evaluators" else "", label, v(app.get(key)), spans=((3, 4),))
     merges.append((r1, 1, len(rows) - 1, 1))
     r1 = len(rows)
     add("", "考核题库情况", "考核项目", "卷库（套）", "题库（道）")
     for b in app.get("question_banks") or []:
-        name = case.project_names.get(b["project_code"], b["project_code"])
-        add("", "", name, _v(b.get("papers")), _v(b.get("items")))
+        name = case.project_names.get(b["project_code"], b["project_code"]) if case else ""
+        add("", "", name, v(b.get("papers")), v(b.get("items")))
+    if case is None:
+        for _ in range(BLANK_LINES):
+            add("")
     down(r1, 1)
     down(r0, 0)
     add("三、工作总结", spans=((0, 4),))
     r0 = len(rows)
-    add("备案期内工作总结", "工作开展情况", _v(app.get("summary")), spans=((2, 4),))
-    add("", "下步工作规划", _v(app.get("plan")), spans=((2, 4),))
-    add("", "问题与建议", _v(app.get("issues")), spans=((2, 4),))
+    add("备案期内工作总结", "工作开展情况", v(app.get("summary")), spans=((2, 4),))
+    add("", "下步工作规划", v(app.get("plan")), spans=((2, 4),))
+    add("", "问题与建议", v(app.get("issues")), spans=((2, 4),))
     down(r0, 0)
     add("备案续期申请", f"{RENEWAL_PLEDGE}\n{SIGN_LINES}", spans=((1, 4),))
     add("诚信声明", f"{INTEGRITY}\n{SIGN_LINES}", spans=((1, 4),))
@@ -313,17 +330,7 @@ def attachment5(case: ApplicationCase, name: str) -> Document:
             rule_id="REN-02",
         )
     rows, merges = _att5_rows(case)
-    blocks: list[Block] = [
-        Heading(ATT5_TITLE),
-        Table(
-            ("栏目", "内容", "", "", ""),
-            tuple(rows),
-            widths=(2.4, 2.2, 2.2, 1.6, 1.6),
-            header=False,
-            merges=tuple(merges),
-        ),
-        Paragraph(ATT5_NOTE, indent=False),
-    ]
+    blocks = _att5_blocks(rows, merges)
     stats = [
         (
             case.project_names.get(p["project_code"], p["project_code"]),
@@ -343,6 +350,41 @@ def attachment5(case: ApplicationCase, name: str) -> Document:
             "att5", name, tuple(blocks), facts, ("REN-02", "ATT5-STATS"), city_code=case.city_code
         )
     )
+
+
+def attachment4_blank(rubric: RenewalRubric, city_code: str, name: str) -> Document:
+    """The blank Attachment 4 the renewal notice sends out (REN-01, REN-02): every row of the
+    round's rubric with its points, the 不合格项 boxes unticked, no institution, date or score."""
+    blocks = (Label("附件4"), *_sheet_blocks(rubric))
+    return validate(
+        Document("att4-blank", name, blocks, {}, ("REN-01", "REN-07"), city_code=city_code)
+    )
+
+
+def attachment5_blank(city_code: str, name: str) -> Document:
+    """The blank Attachment 5 the renewal notice sends out (REN-01, REN-02): every row, both
+    附后 notes, the boxes unticked, lines for five projects and banks, both signature lines."""
+    rows, merges = _att5_rows(None)
+    blocks = (Label("附件5"), *_att5_blocks(rows, merges))
+    return validate(
+        Document("att5-blank", name, blocks, {}, ("REN-01", "REN-02"), city_code=city_code)
+    )
+
+
+def _att5_blocks(
+    rows: list[tuple[str, ...]], merges: list[tuple[int, int, int, int]]
+) -> list[Block]:
+    return [
+        Heading(ATT5_TITLE),
+        Table(
+            ("栏目", "内容", "", "", ""),
+            tuple(rows),
+            widths=(2.4, 2.2, 2.2, 1.6, 1.6),
+            header=False,
+            merges=tuple(merges),
+        ),
+        Paragraph(ATT5_NOTE, indent=False),
+    ]
 
 
 def attachment6(case: OpinionCase, name: str) -> Document:

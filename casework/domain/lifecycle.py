@@ -546,6 +546,49 @@ def exit_open(exit_status: str) -> bool:
     return VIOLATION.is_open(exit_status) or WITHDRAWAL.is_open(exit_status)
 
 
+OUTSIDE_MACHINES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "报送省厅及省厅确认",
+        ("SEL-08", "REN-08"),
+        "`registry.province.report_to_province`、`acknowledge_province_report`；报送省厅页面",
+    ),
+    ("目录发布", ("SEL-09",), "`registry.province.publish_catalog_edition`；考核机构目录页面"),
+    (
+        "本地考核项目目录调整",
+        ("SEL-10",),
+        "`registry.province.adjust_city_projects`；本地考核项目目录页面",
+    ),
+    (
+        "有效期其他期限",
+        ("SEL-11",),
+        "`registry.filing.file_application`（`term_months`、`term_reason`）",
+    ),
+    (
+        "证书更正、撤销、不予认定",
+        ("EXIT-10", "SUP-04"),
+        "`registry.certificates`；证书维护页面",
+    ),
+    (
+        "立案时记录实施中的考核数据",
+        ("EXIT-09",),
+        "`registry.snapshots.record_data_under_way`（立案调查时）",
+    ),
+    (
+        "到期、续期不合格、灭失后的收尾",
+        ("EXIT-08",),
+        "`registry.closing.record_closing_work`；退出页面、本市看板",
+    ),
+    (
+        "时间决定状态",
+        ("EXIT-03",),
+        "`domain.timing`：有效期届满之日起备案即终止，所有命令和查询同日生效，"
+        "不待日终处理（`casework advance` 只记录）",
+    ),
+)
+"""Steps of the notice that are not transitions of a machine: (step, rule IDs, where they
+live). Rendered in ``docs/lifecycle.md`` under 不属于状态机的步骤 (issue #14)."""
+
+
 def render_markdown(machines: Iterable[Machine] = MACHINES) -> str:
     """The lifecycle tables as Markdown (the body of ``docs/lifecycle.md``)."""
     out = [
@@ -570,4 +613,14 @@ def render_markdown(machines: Iterable[Machine] = MACHINES) -> str:
                 f"{', '.join(t.rules)} |"
             )
         out.append("")
+    out += [
+        "## 不属于状态机的步骤",
+        "",
+        "以下步骤由命令和查询实现，不是状态转换。",
+        "",
+        "| 步骤 | 规则 | 所在 |",
+        "|---|---|---|",
+        *(f"| {step} | {', '.join(ids)} | {where} |" for step, ids, where in OUTSIDE_MACHINES),
+        "",
+    ]
     return "\n".join(out)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from casework.queries.lookup import require_keys
 from casework.store.engine import Store
 from casework.store.tables import (
+    PROJECT_DECLINED,
     application_projects,
     applications,
     cities,
@@ -127,6 +128,31 @@ def application_rows(store: Store, institution_id: int) -> tuple[pd.DataFrame, p
         apps = pd.read_sql(q, conn)
         names = pd.read_sql(pq, conn).groupby("application_id")["name"].agg("、".join)
     return apps, names
+
+
+def declined_projects(store: Store, institution_id: int) -> pd.Series:
+    """Application id → the projects the city declined, each with its reason (SEL-04)."""
+    require_keys("考核机构", institution_id=institution_id)
+    q = (
+        select(
+            application_projects.c.application_id,
+            projects.c.name,
+            application_projects.c.decision_reason,
+        )
+        .join(projects, projects.c.project_code == application_projects.c.project_code)
+        .join(applications, applications.c.id == application_projects.c.application_id)
+        .where(
+            applications.c.institution_id == institution_id,
+            application_projects.c.decision == PROJECT_DECLINED,
+        )
+        .order_by(projects.c.name)
+    )
+    with store.read() as conn:
+        rows = pd.read_sql(q, conn)
+    if rows.empty:
+        return pd.Series(dtype=str)
+    rows["text"] = rows["name"] + "（" + rows["decision_reason"].fillna("").astype(str) + "）"
+    return rows.groupby("application_id")["text"].agg("、".join)
 
 
 def group_reports(store: Store, filing_ids: list[int]) -> pd.DataFrame:

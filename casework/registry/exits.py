@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.domain import calendar, lifecycle, rules
-from casework.errors import RuleViolation
+from casework.errors import RuleViolation, ValidationFailed
 from casework.registry.actors import CITY_MANAGER, CITY_OFFICER, INSTITUTION
 from casework.registry.closing import open_closing_work
 from casework.registry.snapshots import record_data_under_way
@@ -205,7 +205,32 @@ def confirm_violation(tx: Tx, *, case_id: int, circumstance: str, basis: str, on
         )
     if not circumstance.strip() or not basis.strip():
         raise RuleViolation("须写明违规情形和所依据的规定", rule_id="EXIT-06")
+    check_revocation_wording(case, circumstance, basis)
     move(tx, case, "confirm", circumstance=circumstance.strip(), basis=basis.strip())
+
+
+def check_revocation_wording(case: Any, circumstance: str, basis: str) -> None:
+    """EXIT-06, issue #13: the circumstance and basis recorded are those Attachment 8 is made
+    from, so the command refuses what the letter would refuse (a pasted sentence, a
+    circumstance the notice does not list for a violation, an act over-long or where none is
+    needed, a basis not citing the notice), whatever the page sent."""
+    from casework.documents import revocation
+    from casework.domain.problems import table
+
+    facts = revocation.facts_from_record(
+        circumstance,
+        basis.strip(),
+        opened_on=case["opened_on"],
+        findings_received_on=case["findings_received_on"],
+        statement_received_on=case["statement_received_on"],
+    )
+    found = revocation.problems(facts, VIOLATION)
+    if found:
+        raise ValidationFailed(
+            f"违规情形或依据不能用于撤销备案函（附件8）：{len(found)}处问题",
+            table(found),
+            rule_id="EXIT-06",
+        )
 
 
 @command("出具撤销备案函（违规）", rules=("EXIT-06", "EXIT-01"), roles=CITY)

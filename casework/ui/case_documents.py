@@ -59,10 +59,14 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     "att5": (*CITY_ROLES, INSTITUTION),
     "att6": (*CITY_ROLES, EXPERT),
     "renewal-notice": (*CITY_ROLES, INSTITUTION),
+    "att4-blank": (*CITY_ROLES, INSTITUTION),
+    "att5-blank": (*CITY_ROLES, INSTITUTION),
 }
-"""Who may download each kind of document (SUP-01; an institution its own renewal's notice and
-Attachment 5, REN-01/REN-02; the group's experts their Attachment 4 and the leader the
-Attachment 6, REN-04)."""
+"""Who may download each kind of document (SUP-01; an institution its own renewal's notice, the
+blank Attachments 4 and 5 sent with it and its Attachment 5, REN-01/REN-02; the group's experts
+their Attachment 4 and the leader the Attachment 6, REN-04)."""
+ROUND_KINDS = ("renewal-notice", "att4-blank", "att5-blank")
+"""Documents of a renewal round (the case id is the round's): the notice and its blank forms."""
 ARCHIVE_READERS = (*CITY_ROLES, PROVINCE)
 """Who may open archived reports: the city of the case, and the province (EXIT-08)."""
 PROCEDURE_LABELS = {
@@ -123,14 +127,15 @@ def _renewal_of(ctx: AppContext, renewal_id: int) -> dict[str, Any]:
 
 
 def _check_institution(ctx: AppContext, offer: Offer, action: str) -> None:
-    """An institution: its own renewal's notice (the round it is in) and Attachment 5."""
+    """An institution: its own renewal's notice and blank forms (the round it is in) and
+    Attachment 5."""
     if offer.via is None:
         raise _deny(ctx, action, f"{ctx.actor.label}不能下载{offer.label}")
     case = _renewal_of(ctx, offer.via)
     own = ctx.actor.institution_id is not None and int(case["institution_id"]) == int(
         ctx.actor.institution_id
     )
-    same = offer.case_id == (case["round_id"] if offer.kind == "renewal-notice" else offer.via)
+    same = offer.case_id == (case["round_id"] if offer.kind in ROUND_KINDS else offer.via)
     if not own or not same:
         raise _deny(ctx, action, f"{ctx.actor.label}只能下载本机构续期案件的文书")
 
@@ -449,10 +454,11 @@ def documents_section(
 def renewal_documents(ctx: AppContext, renewal_id: int) -> w.Widget:
     """The documents of one renewal case, as the acting user's role may have them:
 
-    - the city: Attachments 4, 5, 6 and 7/7-1, the round's notice and results, all Attachment 7
+    - the city: Attachments 4, 5, 6 and 7/7-1, the round's notice (with its blank Attachments
+      4 and 5) and results, all Attachment 7
       of the round (REN-01…REN-07) and the archived reports;
     - the institution: the renewal notice with the blank Attachments 4 and 5 it sends out, and
-      its own Attachment 5 as submitted (REN-01, REN-02);
+      its own Attachment 5 as submitted (REN-01, REN-02; issue #13);
     - an expert of the group: the Attachment 4 sheets; the leader also Attachment 6 (REN-04).
     """
     case = _renewal_of(ctx, renewal_id)
@@ -460,7 +466,7 @@ def renewal_documents(ctx: AppContext, renewal_id: int) -> w.Widget:
     role = ctx.actor.role
     if role == INSTITUTION:
         offers = [
-            Offer("renewal-notice", round_id, via=renewal_id),
+            *(Offer(k, round_id, via=renewal_id) for k in ROUND_KINDS),
             Offer("att5", renewal_id, via=renewal_id),
         ]
         return documents_section(ctx, offers)
@@ -478,7 +484,7 @@ def renewal_documents(ctx: AppContext, renewal_id: int) -> w.Widget:
         Offer("att5", renewal_id),
         Offer("att6", renewal_id),
         Offer("renewal", renewal_id),
-        Offer("renewal-notice", round_id),
+        *(Offer(k, round_id) for k in ROUND_KINDS),
         Offer("renewal-results", round_id),
     ]
     batches = [Batch("renewals", round_id)]

@@ -1,8 +1,8 @@
 """续期轮次 — a city officer opens a renewal round (REN-01) for the filings whose terms end in
 a chosen window, shown before it is opened, with the self-evaluation deadline counted in
 working days (REN-02, ``casework.domain.calendar``), and downloads the renewal notice (续期评估
-通知) generated from the round. Each institution head then finds the self-evaluation waiting on
-their own index page.
+通知) generated from the round with the blank Attachments 4 and 5 that go out with it. Each
+institution head then finds the self-evaluation waiting on their own index page.
 
 Every write is ``registry.open_round`` run as the signed-in user, which re-checks the role, the
 city, the window and the deadline on the server.
@@ -21,6 +21,7 @@ from casework import documents, registry
 from casework.domain import calendar, limits
 from casework.errors import CaseworkError, RuleViolation
 from casework.queries.renewal_due import city_rounds, due_filings
+from casework.ui.case_documents import ROUND_KINDS, Offer, entitled_document
 from casework.ui.context import AppContext
 from casework.ui.downloads import download_link
 from casework.ui.drafts import FormDraft
@@ -65,12 +66,18 @@ ROUND_HEADERS = {
 
 
 def notice_link(ctx: AppContext, round_id: int) -> str:
-    """The round's 续期评估通知 (REN-01) as a ``.docx`` download link."""
-    document = documents.build(ctx.store, "renewal-notice", round_id)
+    """The round's 续期评估通知 (REN-01) and the blank Attachments 4 and 5 that go out with it
+    (issue #13), as ``.docx`` download links; each re-checked on the server (role, the round's
+    city, SUP-01) by :func:`~casework.ui.case_documents.entitled_document`."""
+    made = [entitled_document(ctx, Offer(kind, round_id)) for kind in ROUND_KINDS]
     with tempfile.TemporaryDirectory(prefix="casework-notice-") as scratch:
-        path = documents.render([document], "docx", Path(scratch))[0]
-        data = path.read_bytes()
-    return download_link(path.name, data, f"下载续期评估通知（{path.name}）")
+        paths = documents.render(made, "docx", Path(scratch))
+        files = [(p.name, p.read_bytes()) for p in paths]
+    labels = ("续期评估通知", "附件4（空白）", "附件5（空白）")
+    return "<br>".join(
+        download_link(name, data, f"下载{label}（{name}）")
+        for label, (name, data) in zip(labels, files, strict=True)
+    )
 
 
 class RoundPage:

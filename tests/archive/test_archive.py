@@ -219,3 +219,63 @@ def test_only_managers_may_decide_on_destruction(world: World, entries: list[int
 
     with pytest.raises(PermissionDenied):
         archive.place_hold(world.store, city_officer(JINAN), subject="filing:2", reason="x")
+
+
+QINGDAO = "370200"
+
+
+def holds_and_refusals(world: World) -> tuple[int, int]:
+    with world.store.read() as conn:
+        holds = conn.execute(text("SELECT count(*) FROM archive_holds")).scalar_one()
+        refused = conn.execute(text("SELECT count(*) FROM refusals")).scalar_one()
+    return int(holds), int(refused)
+
+
+def test_another_citys_manager_cannot_hold_a_record_nothing_is_written_and_it_is_logged_sup_01(
+    world: World,
+) -> None:
+    """SUP-01, EXIT-08: place_hold re-checks the held record's city, whatever a page offered."""
+    from casework.errors import PermissionDenied
+    from casework.registry.scenario import ensure_user
+
+    qingdao = ensure_user(world.store, city_manager(QINGDAO))
+    before = holds_and_refusals(world)
+
+    with pytest.raises(PermissionDenied, match="其他城市"):
+        archive.place_hold(world.store, qingdao, subject="filing:2", reason="诉讼未决")
+
+    holds, refused = holds_and_refusals(world)
+    assert holds == before[0] and refused == before[1] + 1
+
+
+def test_another_citys_manager_cannot_release_a_hold_sup_01(world: World) -> None:
+    from casework.errors import PermissionDenied
+    from casework.registry.scenario import ensure_user
+
+    hold = archive.place_hold(world.store, city_manager(JINAN), subject="filing:2", reason="诉讼")
+    qingdao = ensure_user(world.store, city_manager(QINGDAO))
+    refused = holds_and_refusals(world)[1]
+
+    with pytest.raises(PermissionDenied, match="其他城市"):
+        archive.release_hold(world.store, qingdao, hold_id=hold, reason="诉讼已结")
+
+    with world.store.read() as conn:
+        released = conn.execute(
+            text("SELECT released_at FROM archive_holds WHERE id = :i"), {"i": hold}
+        ).scalar()
+    archive.release_hold(world.store, city_manager(JINAN), hold_id=hold, reason="诉讼已结")
+    assert released is None and holds_and_refusals(world)[1] == refused + 1
+
+
+def test_a_province_manager_may_hold_any_citys_record_and_an_unknown_one_is_refused(
+    world: World,
+) -> None:
+    from casework.errors import NotFound
+    from casework.registry.scenario import PROVINCE_ACTOR
+
+    hold = archive.place_hold(world.store, PROVINCE_ACTOR, subject="filing:2", reason="审计")
+    archive.release_hold(world.store, PROVINCE_ACTOR, hold_id=hold, reason="审计结束")
+
+    with pytest.raises(NotFound, match="filing:999"):
+        archive.place_hold(world.store, PROVINCE_ACTOR, subject="filing:999", reason="审计")
+    assert hold > 0

@@ -180,3 +180,43 @@ def test_a_missing_label_is_caught(world: World) -> None:
     missing = in_order([*expected, norm("备案期内是否开展考核")], doc)
 
     assert missing == [norm("备案期内是否开展考核")]
+
+
+BLANKS_SENT = [("4", "att4-blank"), ("5", "att5-blank")]
+
+
+@pytest.mark.parametrize(("label", "kind"), BLANKS_SENT, ids=[k for _, k in BLANKS_SENT])
+def test_blank_attachment_sent_with_the_renewal_notice_has_every_label_of_its_attachment(
+    world: World, label: str, kind: str
+) -> None:
+    """REN-01, REN-02: the blank Attachments 4 and 5 go out with the renewal notice (issue #13),
+    each with every fixed piece of its attachment in the notice's order."""
+    once = ("备案期内工作总结", "工作开展情况") if label == "5" else ()
+    expected = pieces(label, once=tuple(norm(o) for o in once))
+
+    doc = documents.build(world.store, kind, world.ids["a"]["round_id"])
+
+    assert len(expected) > 5
+    assert in_order(expected, doc) == [], f"REN-01: {kind} lacks (or misorders) pieces"
+    assert doc.city_code == "370100"
+    assert doc.name.startswith("济南市-")
+
+
+@pytest.mark.parametrize(("label", "kind"), BLANKS_SENT, ids=[k for _, k in BLANKS_SENT])
+def test_blank_attachment_carries_no_case_data(world: World, label: str, kind: str) -> None:
+    """REN-01: a blank form names no institution, code, score, tick or date; the filled form of
+    the same round does (so the check can fail)."""
+    filled = documents.build(world.store, f"att{label}", world.ids["a"]["renewal_id"])
+    facts = {
+        norm(p) for v in filled.facts.values() for p in re.split(r"[、；]", str(v)) if len(p) > 2
+    }
+
+    doc = documents.build(world.store, kind, world.ids["a"]["round_id"])
+    text = norm(doc.plain_text)
+
+    assert norm("济南鲁锦织造有限公司") in facts
+    assert norm("济南鲁锦织造有限公司") in norm(filled.plain_text)
+    assert sorted(f for f in facts if f in text) == []
+    assert "济南鲁锦织造有限公司" not in text and "☑" not in doc.plain_text
+    assert not re.search(r"\d{4}年\d{1,2}月", doc.plain_text)
+    assert not doc.facts

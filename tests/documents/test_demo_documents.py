@@ -43,6 +43,8 @@ TABLE = {
     "notice": notices,
     "renewal-notice": renewal_rounds,
     "renewal-results": renewal_rounds,
+    "att4-blank": renewal_rounds,
+    "att5-blank": renewal_rounds,
 }
 
 

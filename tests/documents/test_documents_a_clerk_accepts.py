@@ -7,6 +7,7 @@ UTC date in any document."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from casework.documents import layout, revocation
 from casework.documents.citations import NOTICE_CITATION
 from casework.documents.config import load_settings, local_date
 from casework.documents.model import DocNumber, DocumentRefused, Heading
+from casework.queries.keys import FILING, RENEWAL, case_number_of
 from casework.registry.scenario import city_officer
 from tests.documents.contacts import ADDRESS, PHONE, jinan_contact  # noqa: F401 (fixture)
 from tests.documents.world import JINAN, World
@@ -39,6 +41,8 @@ CASES = {
     "notice": ("a", "notice_id"),
     "renewal-notice": ("a", "round_id"),
     "renewal-results": ("a", "round_id"),
+    "att4-blank": ("a", "round_id"),
+    "att5-blank": ("a", "round_id"),
 }
 
 
@@ -105,7 +109,30 @@ def test_file_names_carry_city_and_case_and_never_collide(
     assert len(set(names)) == len(names)
     assert all(n.startswith("济南市-") for n in names)
     receipt = documents.build(world.store, "receipt", world.ids["a"]["filing_id"])
-    assert receipt.name.endswith(f"备案编号{world.ids['a']['filing_id']}")
+    code = case_number_of(world.store, FILING, world.ids["a"]["filing_id"])
+    assert receipt.name.endswith(f"备案编号{code}")
+    att6 = documents.build(world.store, "att6", world.ids["a"]["renewal_id"])
+    number = case_number_of(world.store, RENEWAL, world.ids["a"]["renewal_id"])
+    assert number.startswith("XQ-370100-") and att6.name.endswith(f"续期评估案件编号{number}")
+    call = documents.build(world.store, "call", world.ids["a"]["call_id"])
+    assert call.name.endswith(f"征集公告编号{world.ids['a']['call_id']}")  # not a case
+
+
+def test_file_names_carry_the_public_case_number_never_the_internal_id(
+    world: World,
+    reported: int,
+    jinan_contact: Path,  # noqa: F811 (fixture)
+) -> None:
+    """docs/case-numbers.md: a case's documents carry its public number (a bare record id, which
+    no page shows, is left only to calls, notices, rounds and reports to the province)."""
+    made = every_document(world, reported)
+
+    cases = [d.name for d in made if re.search(r"(备案|续期评估案件|退出案件)编号", d.name)]
+
+    assert cases and all(
+        re.search(r"(备案编号[^-]*[A-Z]|(续期评估|退出)案件编号(XQ|TC)-\d{6}-\d{4}-\d{4})", n)
+        for n in cases
+    ), cases
 
 
 def test_a_timestamp_is_dated_in_asia_shanghai_not_utc() -> None:

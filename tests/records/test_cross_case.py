@@ -33,6 +33,9 @@ EXIT_KINDS = ("suspension", "findings")
 PUBLISHED = ("province-report", "call", "notice", "renewal-notice", "renewal-results")
 """Texts that list many institutions by design (a city's 公示, its results, a report to the
 province): each is scoped to its city and checked by the documents' own tests."""
+BLANK_FORMS = ("att4-blank", "att5-blank")
+"""Forms sent out blank with a renewal notice (REN-01): no case data at all, checked by
+``tests/documents/test_attachments_match_notice.py``."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ def strangers(text: str, scope: Scope, world: Everyone) -> list[str]:
 
 
 def test_every_kind_is_either_case_scoped_or_published() -> None:
-    assert set(FILING_KINDS + RENEWAL_KINDS + EXIT_KINDS + PUBLISHED) == set(documents.KINDS)
+    kinds = FILING_KINDS + RENEWAL_KINDS + EXIT_KINDS + PUBLISHED + BLANK_FORMS
+    assert set(kinds) == set(documents.KINDS)
 
 
 def test_no_document_of_a_demo_case_names_another_cases_institution_code_or_person(

@@ -249,3 +249,51 @@ def test_an_incident_can_be_escalated_to_an_investigation_sup_02(world: World) -
             ).scalar_one()
             == inc
         )
+
+
+REFUSED_WORDING = [
+    ("经复核，你单位存在不考试就发证情形。", "鲁人社函〔2025〕23号 四（三）"),  # a pasted sentence
+    ("自愿撤销备案", "鲁人社函〔2025〕23号 三（一）"),  # a withdrawal's circumstance
+    ("不考试就发证", "四（三）"),  # a basis not citing the notice
+    ("不考试就发证（另有代考）", "鲁人社函〔2025〕23号 四（三）"),  # an act where none is needed
+]
+
+
+@pytest.mark.parametrize(("circumstance", "basis"), REFUSED_WORDING)
+def test_confirming_with_wording_attachment_8_would_refuse_writes_nothing_and_is_logged_exit_06(
+    world: World, circumstance: str, basis: str
+) -> None:
+    """EXIT-06, issues #13/#16: the command re-checks what the exits page checks, so a crafted
+    request cannot record a circumstance the revocation letter cannot be made from."""
+    from casework.errors import ValidationFailed
+    from casework.store.tables import refusals
+
+    ids = world.filed("济南石刻研究所")
+    case = r.open_investigation(
+        world.store, OFFICER, filing_id=ids["filing_id"], grounds="滥发证书", on=date(2025, 4, 20)
+    )
+    r.serve_findings(
+        world.store, OFFICER, case_id=case, findings="经查……", received_on=date(2025, 4, 30)
+    )
+    r.record_statement(
+        world.store, OFFICER, case_id=case, statement="无异议", received_on=date(2025, 5, 6)
+    )
+    with world.store.read() as conn:
+        refused = len(conn.execute(select(refusals.c.id)).all())
+
+    with pytest.raises(ValidationFailed) as err:
+        r.confirm_violation(
+            world.store,
+            OFFICER,
+            case_id=case,
+            circumstance=circumstance,
+            basis=basis,
+            on=date(2025, 5, 10),
+        )
+
+    with world.store.read() as conn:
+        row = conn.execute(select(exit_cases).where(exit_cases.c.id == case)).mappings().one()
+        reasons = conn.execute(select(refusals.c.reason)).scalars().all()
+    assert err.value.rule_id == "EXIT-06" and len(err.value.problems) >= 1
+    assert row["status"] == "已申辩" and row["circumstance"] == "" and row["basis"] == ""
+    assert len(reasons) == refused + 1 and "附件8" in reasons[-1]

@@ -94,7 +94,7 @@ def investigate(filing: dict[str, Any], stop_at: str) -> int:
         OFFICER,
         case_id=case,
         circumstance="不考试就发证",
-        basis="三（二）",
+        basis="鲁人社函〔2025〕23号 三（二）",
         on=date(2025, 5, 7),
     )
     return int(case)
@@ -624,3 +624,115 @@ def test_the_exit_page_offers_the_suspension_findings_and_revocation_letters(
     assert any(v.startswith("revocation:") for v in offered)
     assert any(v.startswith("suspension:") for v in offered)
     assert any(v.startswith("findings:") for v in offered)
+
+
+# --- closing work after expiry, a failed renewal or extinction (EXIT-08) ---------------------
+def extinct(filing: dict[str, Any]) -> None:
+    """The filing ended by extinction (EXIT-07): its closing work is tracked (EXIT-08)."""
+    r.record_extinction(
+        filing["world"].store,
+        OFFICER,
+        filing_id=filing["filing_id"],
+        extinct_on=date(2025, 8, 15),
+        evidence="注销登记通知书",
+        on=date(2025, 8, 20),
+    )
+
+
+def stored_closing(filing: dict[str, Any]) -> dict[str, Any]:
+    from casework.queries.closing import closing_work_of
+
+    work = closing_work_of(filing["world"].store, filing["filing_id"])
+    assert work is not None
+    return work
+
+
+def test_an_ended_filing_shows_its_four_closing_parts_and_offers_to_record_one_exit_08(
+    filing: dict[str, Any],
+) -> None:
+    extinct(filing)
+
+    page = page_at(filing, date(2025, 9, 1))
+
+    shown = page.closing.value
+    assert "收尾工作（主体灭失" in shown and "0/4项已完成" in shown
+    for part in ("收尾计划", "证书维护", "档案管理", "参评人员服务"):
+        assert part in shown
+    assert shown.count("未完成") == 4
+    assert "record_closing_work" in page.panel.offered
+
+
+def test_recording_a_part_done_shows_its_date_note_and_the_officers_name_exit_08(
+    filing: dict[str, Any],
+) -> None:
+    extinct(filing)
+    page = page_at(filing, date(2025, 9, 1))
+
+    act(page, "record_closing_work", part="档案管理", note="档案已移交市局档案室")
+
+    work = stored_closing(filing)
+    assert work["parts"]["档案管理"]["note"] == "档案已移交市局档案室"
+    shown = page.closing.value
+    assert "档案已移交市局档案室" in shown and "2025-09-01" in shown
+    assert OFFICER.username not in shown and "370100经办人" in shown
+    assert "1/4项已完成" in shown
+    assert "档案管理" not in page.panel.fields["record_closing_work"]["part"].options
+
+
+def test_the_last_part_completes_the_closing_work_and_the_action_is_gone_exit_08(
+    filing: dict[str, Any],
+) -> None:
+    extinct(filing)
+    page = page_at(filing, date(2025, 9, 1))
+
+    for part in ("收尾计划", "证书维护", "档案管理", "参评人员服务"):
+        act(page, "record_closing_work", part=part, note=f"{part}已完成")
+
+    assert stored_closing(filing)["completed_on"] == date(2025, 9, 1)
+    assert "全部完成" in page.closing.value
+    assert "record_closing_work" not in page.panel.offered
+
+
+def test_a_crafted_part_is_refused_as_forged_and_nothing_is_written_exit_08(
+    filing: dict[str, Any],
+) -> None:
+    extinct(filing)
+    page = page_at(filing, date(2025, 9, 1))
+    choose(page, "record_closing_work", note="已完成")
+    field = page.panel.fields["record_closing_work"]["part"]
+    before = refusal_count(filing["world"])
+
+    field.set_state({"index": 9})
+
+    assert refusal_count(filing["world"]) == before + 1
+    assert field.value == "收尾计划"  # the field keeps an offered part
+    assert stored_closing(filing)["parts"] == {}
+
+
+def test_an_empty_note_or_another_citys_request_is_refused_on_the_server_exit_08(
+    filing: dict[str, Any],
+) -> None:
+    extinct(filing)
+    page = page_at(filing, date(2025, 9, 1))
+    before = refusal_count(filing["world"])
+
+    act(page, "record_closing_work", part="证书维护", note="  ")
+    qingdao = context(filing["world"], scenario.city_officer(QINGDAO).username)
+    with pytest.raises(Exception, match="其他城市"):
+        qingdao.run(
+            r.record_closing_work,
+            filing_id=filing["filing_id"],
+            part="证书维护",
+            note="已完成",
+            on=date(2025, 9, 1),
+        )
+
+    assert "须写明" in page.messages.widget.value
+    assert stored_closing(filing)["parts"] == {}
+    assert refusal_count(filing["world"]) == before + 2
+
+
+def test_a_filing_without_closing_work_shows_none(filing: dict[str, Any]) -> None:
+    page = page_at(filing, date(2025, 9, 1))
+
+    assert page.closing.value == "" and "record_closing_work" not in page.panel.offered

@@ -4,7 +4,9 @@ Pick a filing of the city; the page shows its status and its open exit case, and
 the actions the lifecycle allows now: a voluntary withdrawal (EXIT-02), the violation due
 process — investigation with the filing suspended (EXIT-04), written findings and the
 statement period of 15 working days with a countdown (EXIT-05), confirmation, closing work
-and revocation or restoration (EXIT-06) — and extinction (EXIT-07). Every action is a registry
+and revocation or restoration (EXIT-06) — and extinction (EXIT-07). After a filing ended by
+its term, a failed renewal or extinction, its closing work (EXIT-08) is shown part by part and
+each part is recorded done here (:mod:`casework.ui.exits.closing`). Every action is a registry
 command, which re-checks role, city, state and input.
 """
 
@@ -18,11 +20,13 @@ from casework import registry
 from casework.domain import lifecycle, rules
 from casework.errors import CaseworkError, NotFound
 from casework.queries.catalog import catalog
+from casework.queries.closing import closing_work_of
 from casework.queries.exits import exit_cases_of, filing_row
 from casework.registry.exits import VIOLATION, WIND_DOWN_PARTS, WITHDRAWAL
 from casework.ui.archiving import archive_after
 from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
+from casework.ui.exits.closing import closing_action, closing_html
 from casework.ui.exits.revocation_form import RevocationForm
 from casework.ui.exits.views import (
     case_html,
@@ -67,6 +71,7 @@ class ExitsPage:
         self.case = w.HTML()
         self.countdown = w.HTML()
         self.history = w.HTML()
+        self.closing = w.HTML()
         self.panel = ActionPanel(ctx, self.messages, [], self.refresh)
         self.body = w.VBox()
         refresh = w.Button(description="刷新")
@@ -87,10 +92,14 @@ class ExitsPage:
         ]
         self.countdown.value = countdown_html(self.ctx.today, due[0]) if due else ""
         self.history.value = history_html(cases)
+        work = closing_work_of(self.ctx.store, self.filing_id)
+        self.closing.value = closing_html(self.ctx, work)
+        acts = self.actions(filing, open_cases)
+        closing = closing_action(self.ctx, self.filing_id, work) if work else None
         self.panel = ActionPanel(
             self.ctx,
             self.messages,
-            self.actions(filing, open_cases),
+            [*acts, closing] if closing else acts,
             self.refresh,
             drafts=("exits", str(self.filing_id)),
         )
@@ -98,6 +107,7 @@ class ExitsPage:
             self.status,
             self.case,
             self.countdown,
+            self.closing,
             self.panel.widget,
             self.history,
             documents_section(
