@@ -183,7 +183,7 @@ def emit_violation(world: World, story: Story, f: Filing) -> None:
             case_id=case,
             on=when(world, days - 20),
             basis=BASIS,
-            circumstance="不严格执行考核规范，考核实操环节考评人员不足",
+            circumstance="不严格执行专项职业能力考核规范",
         )
     if story.stage == lifecycle.VIOLATION_REVOKED:
         tl.command(

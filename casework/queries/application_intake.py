@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from casework.domain import lifecycle
 from casework.queries.calls import project_names
-from casework.queries.lookup import one_or_none, require_keys
+from casework.queries.lookup import display_names, one_or_none, require_keys
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -80,10 +80,14 @@ def _applications(store: Store, *where: Any) -> pd.DataFrame:
     )
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
+        people = display_names(conn, (str(u) for u in frame["entered_by"].dropna()))
     names = project_names(store, application_projects, "application_id")
     frame["projects"] = frame["application_id"].map(names).fillna("")
+    # who entered it, by name (issue #13: names, never user names, on every page)
     frame["entry"] = [
-        f"{who}（代为录入纸质申请）" if behalf else (who or "")
+        f"{people.get(str(who), who)}（代为录入纸质申请）"
+        if behalf
+        else (people.get(str(who), who) if isinstance(who, str) else "")
         for who, behalf in zip(frame["entered_by"], frame["on_behalf"], strict=True)
     ]
     frame["missing"] = [

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from casework.queries.lookup import display_names
+from casework.queries.renewal_outcome import bureau_date
 from casework.store.engine import Store
 from casework.store.tables import archive_holds
 
@@ -32,7 +33,8 @@ def open_holds(store: Store, subjects: Iterable[str]) -> pd.DataFrame:
             "subject": r["subject"],
             "reason": r["reason"],
             "placed_by": names.get(r["placed_by"], r["placed_by"]),
-            "placed_at": f"{r['placed_at']:%Y-%m-%d}",
+            # stored as naive UTC: dated in Asia/Shanghai (issue #13)
+            "placed_at": f"{bureau_date(r['placed_at']):%Y-%m-%d}",
         }
         for r in rows
     ]

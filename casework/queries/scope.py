@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.domain import lifecycle
 from casework.domain.terms import term_of
 from casework.queries.calls import open_calls, project_names
-from casework.queries.lookup import one_or_none
+from casework.queries.lookup import display_names, one_or_none
 from casework.store.engine import Store
 from casework.store.tables import (
     application_projects,
@@ -195,5 +195,8 @@ def city_overrides(store: Store, city_code: str) -> pd.DataFrame:
     )
     with store.read() as conn:
         frame = pd.read_sql(q, conn)
+        names = display_names(conn, (str(u) for u in frame["officer"]))
     frame["project_code"] = frame["project_code"].fillna("—")
+    # the officer by name (issue #13: names, never user names, on every page)
+    frame["officer"] = frame["officer"].map(lambda u: names.get(str(u), u))
     return frame

@@ -31,6 +31,7 @@ from casework.ui.kit import (
     esc,
     guarded,
     refusal_page,
+    soon,
     table_html,
     title,
 )
@@ -44,22 +45,19 @@ class RenewalScoringSheet:
     def __init__(self, ctx: AppContext, panel_id: int) -> None:
         self.ctx = ctx
         self.panel_id = panel_id
-        member = [
-            m for m in panel_members_of(ctx.store, panel_id) if m["username"] == ctx.actor.username
-        ]
-        if not member:
+        panels = my_panels(ctx.store, ctx.actor.username, "续期")  # only the actor's own groups
+        mine = panels[panels.panel_id == panel_id]
+        if mine.empty:
             raise PermissionDenied(f"{ctx.actor.label}不是该续期评估组成员")
-        self.is_leader = bool(member[0]["is_leader"])
-        panels = my_panels(ctx.store, ctx.actor.username, "续期")
-        info = panels[panels.panel_id == panel_id].iloc[0]
+        info = mine.iloc[0]
+        self.is_leader = bool(info["is_leader"])
         self.institution = str(info["institution"])
         self.renewal_id = int(info["renewal_id"])
         self.rubric = rubrics.by_id(str(info["rubric_id"]))
         self.messages = Messages()
-        hints = renewal_hints(ctx.store, self.renewal_id)
-        self.form = Attachment4Form(
-            ctx, self.rubric, self._on_change, author=ctx.actor.username, hints=hints
-        )
+        self.form = Attachment4Form(ctx, self.rubric, self._on_change, author=ctx.actor.username)
+        # the evidence hints (REN-03) follow the sheet: the expert can score at once
+        soon(lambda: self.form.show_hints(renewal_hints(ctx.store, self.renewal_id)), "hints")
         # the form's inputs, under the names the page and its tests use
         self.verdicts, self.points, self.vetoes = (
             self.form.verdicts,
@@ -173,16 +171,21 @@ class Attachment6View:
     def refresh(self) -> None:
         group = renewal_outcome_of(self.ctx.store, self.renewal_id)
         self.send.disabled = not group.complete
+        # members by name (issue #13: names, never user names, on every page)
+        names = {
+            str(m["username"]): str(m["display_name"] or m["username"])
+            for m in panel_members_of(self.ctx.store, self.panel_id)
+        }
         if group.summary is None:
-            self.body.value = (
-                f'<div class="cw-info">尚未提交：{esc("、".join(group.waiting))}</div>'
-            )
+            waiting = "、".join(names.get(u, u) for u in group.waiting)
+            self.body.value = f'<div class="cw-info">尚未提交：{esc(waiting)}</div>'
             return
         outcome = group.summary
-        totals = (
-            outcome.member_totals.rename("专家评分")
-            .reset_index()
-            .rename(columns={"member": "专家"})
+        totals = pd.DataFrame(
+            {
+                "专家": [names.get(str(m), str(m)) for m in outcome.member_totals.index],
+                "专家评分": list(outcome.member_totals),
+            }
         )
         veto = "、".join(outcome.veto.found_items) or "无"
         self.body.value = (

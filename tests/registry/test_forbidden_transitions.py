@@ -65,6 +65,8 @@ PLAN = {
 }
 LEGACY_PROJECTS = ("P006", "P007")
 Handles = dict[str, Any]
+BASIS = "鲁人社函〔2025〕23号 三（二）、四（三）"
+"""The notice's clauses a revocation cites (EXIT-06, Attachment 8)."""
 
 
 # --- the tries: registry calls, each attempting some actions of one machine -----------------
@@ -209,8 +211,8 @@ TRIES: dict[str, tuple[Try, ...]] = {
              received_on=ON),
         call(r.record_statement, "record_statement", case_id=H("case_id"), statement="申辩",
              received_on=ON),
-        call(r.confirm_violation, "confirm", case_id=H("case_id"), circumstance="滥发证书",
-             basis="四（三）", on=ON),
+        call(r.confirm_violation, "confirm", case_id=H("case_id"), circumstance="滥发倒卖证书",
+             basis=BASIS, on=ON),
         call(r.revoke_filing, "revoke", case_id=H("case_id"), **FINISHED),
         call(r.restore_filing, "restore", case_id=H("case_id"), reason="不实", on=ON),
         call(r.record_extinction, "close_extinct", sweep=True, **EXTINCTION),
@@ -340,7 +342,7 @@ class Builder:
         moves: list[tuple[Callable[..., Any], dict[str, Any]]] = [
             (r.serve_findings, {"findings": "经查……", "received_on": on}),
             (r.record_statement, {"statement": "申辩", "received_on": on}),
-            (r.confirm_violation, {"circumstance": "滥发证书", "basis": "四（三）", "on": on}),
+            (r.confirm_violation, {"circumstance": "滥发倒卖证书", "basis": BASIS, "on": on}),
             (r.revoke_filing, {"closing_work": "已完成", "on": on}),
         ]
         for command, kwargs in moves[:steps]:

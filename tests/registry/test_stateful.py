@@ -74,6 +74,8 @@ PLAN = {
 }
 OPEN_VIOLATION = ("调查中", "已告知", "已申辩", "收尾中")
 LIVE = (lifecycle.ACTIVE, lifecycle.SUSPENDED)
+BASIS = "鲁人社函〔2025〕23号 三（二）、四（三）"
+"""The notice's clauses a revocation cites (EXIT-06, Attachment 8)."""
 
 
 def months_spanned(first: date, last: date) -> int:
@@ -264,7 +266,7 @@ class RegistryMachine(RuleBasedStateMachine):
             (r.record_statement, {"statement": "申辩", "received_on": self.today}),
             (
                 r.confirm_violation,
-                {"circumstance": "滥发证书", "basis": "四（三）", "on": self.today},
+                {"circumstance": "滥发倒卖证书", "basis": BASIS, "on": self.today},
             ),
             (r.revoke_filing, {"closing_work": "已完成", "on": self.today}),
         ]
