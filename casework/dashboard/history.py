@@ -103,7 +103,8 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
         }
     )
     done = apps[apps["decided_on"].notna()]
-    declined = done["id"].map(declined_projects(store, institution_id)).fillna("").astype(str)
+    refused = declined_projects(store, institution_id).to_dict()
+    declined = done["id"].map(lambda i: str(refused.get(i, "")))
     decided = pd.DataFrame(
         {
             "date": done["decided_on"],
