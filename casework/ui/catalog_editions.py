@@ -26,7 +26,7 @@ from casework.queries.province import (
 from casework.registry.actors import CITY_ROLES, PROVINCE
 from casework.ui.context import AppContext
 from casework.ui.downloads import download_link
-from casework.ui.gates import refuse
+from casework.ui.gates import require_roles
 from casework.ui.kit import (
     GuardedDropdown,
     Messages,
@@ -140,14 +140,7 @@ class EditionsPage:
 def build(ctx: AppContext) -> w.Widget:
     """Editions for the province (publish) and the cities (read only)."""
     try:
-        if ctx.actor.role not in (PROVINCE, *CITY_ROLES):
-            raise refuse(
-                ctx,
-                HEADING,
-                PermissionDenied(
-                    f"{ctx.actor.label}无权使用本页面：仅限省级管理、市级经办和市级负责人"
-                ),
-            )
+        require_roles(ctx, HEADING, (PROVINCE, *CITY_ROLES))
         return EditionsPage(ctx).widget
     except CaseworkError as exc:
         return refusal_page(HEADING, exc)

@@ -25,7 +25,7 @@ from casework.queries.certificates import (
 from casework.queries.scope import project_name_map
 from casework.registry.actors import CITY_ROLES, INSTITUTION
 from casework.ui.context import AppContext
-from casework.ui.gates import refuse
+from casework.ui.gates import require_roles
 from casework.ui.kit import (
     GuardedDropdown,
     GuardedText,
@@ -239,14 +239,7 @@ class CertificatesPage:
 
 def build(ctx: AppContext) -> w.Widget:
     try:
-        if ctx.actor.role not in (INSTITUTION, *CITY_ROLES):
-            raise refuse(
-                ctx,
-                HEADING,
-                PermissionDenied(
-                    f"{ctx.actor.label}无权使用本页面：仅限考核机构、市级经办和市级负责人"
-                ),
-            )
+        require_roles(ctx, HEADING, (INSTITUTION, *CITY_ROLES))
         if ctx.actor.role == INSTITUTION and ctx.actor.institution_id is None:
             raise PermissionDenied(f"{ctx.actor.label}未绑定考核机构")
         return CertificatesPage(ctx).widget

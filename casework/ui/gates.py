@@ -24,6 +24,16 @@ def refuse(ctx: AppContext, action: str, exc: PermissionDenied) -> PermissionDen
     return exc
 
 
+def require_roles(ctx: AppContext, action: str, roles: tuple[str, ...]) -> None:
+    """Refuse (and log) a user whose role the page is not for."""
+    if ctx.actor.role not in roles:
+        raise refuse(
+            ctx,
+            action,
+            PermissionDenied(f"{ctx.actor.label}无权使用本页面：仅限{'、'.join(roles)}"),
+        )
+
+
 def require_city_role(ctx: AppContext, action: str) -> str:
     """The acting user's city; refuses users without a city role."""
     if ctx.actor.role not in CITY_ROLES or not ctx.actor.city_code:

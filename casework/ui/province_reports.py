@@ -14,7 +14,7 @@ import ipywidgets as w
 import pandas as pd
 
 from casework import registry
-from casework.errors import CaseworkError, PermissionDenied
+from casework.errors import CaseworkError
 from casework.queries.province import (
     ProvinceReport,
     applications_to_report,
@@ -26,7 +26,7 @@ from casework.registry.province import FILING_REPORT, RENEWAL_REPORT, SCOPE_REPO
 from casework.registry.selection import SCOPE_ADDITION
 from casework.ui.case_documents import Offer, documents_section
 from casework.ui.context import AppContext
-from casework.ui.gates import refuse
+from casework.ui.gates import require_roles
 from casework.ui.kit import (
     GuardedDropdown,
     GuardedSelectMultiple,
@@ -249,17 +249,10 @@ def report_documents(ctx: AppContext, reports: list[Any]) -> w.Widget:
 def build(ctx: AppContext) -> w.Widget:
     """The city's reports for city roles, every report for the province."""
     try:
-        if ctx.actor.role in CITY_ROLES:
-            return CityReportsPage(ctx).widget
+        require_roles(ctx, HEADING, (*CITY_ROLES, PROVINCE))
         if ctx.actor.role == PROVINCE:
             return ProvinceReportsPage(ctx).widget
-        raise refuse(
-            ctx,
-            HEADING,
-            PermissionDenied(
-                f"{ctx.actor.label}无权使用本页面：仅限市级经办、市级负责人和省级管理"
-            ),
-        )
+        return CityReportsPage(ctx).widget
     except CaseworkError as exc:
         return refusal_page(HEADING, exc)
 
