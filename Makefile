@@ -64,7 +64,7 @@ hub: hub-deps
 # browser tests beside the PostgreSQL run was tried: on two cores it made both slower.
 STORE_TESTS := tests/registry tests/intake tests/ui tests/dashboard tests/documents tests/reports \
   tests/archive tests/e2e tests/hub tests/load tests/release tests/records tests/ops tests/security \
-  tests/queries tests/test_extension.py
+  tests/queries tests/demo tests/test_extension.py
 PYTEST_PARALLEL := $(BIN)/pytest -n 2 --dist loadfile -m "not browser"
 pytest: setup hub-deps
 	url=$$(scripts/pg-test-server start) && trap 'scripts/pg-test-server stop' EXIT && \

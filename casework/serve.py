@@ -278,6 +278,33 @@ def demo_identities(db: str | None = None) -> list[tuple[str, str, str]]:
     return picked
 
 
+def served_identities(db: str | None = None) -> list[tuple[str, str, str]]:
+    """The story's served users that exist in the store (:data:`casework.demo.story.SERVED`),
+    as (label, username, display name); a role none of them covers falls back to
+    :func:`demo_identities` (a store not made by today's ``casework demo``)."""
+    from sqlalchemy import select
+
+    from casework.demo.story import SERVED
+    from casework.store.engine import open_store
+    from casework.store.tables import users
+
+    store = open_store(db)
+    with store.read() as conn:
+        known = {
+            row.username: (row.role, row.display_name)
+            for row in conn.execute(
+                select(users.c.username, users.c.role, users.c.display_name).where(
+                    users.c.active.is_(True)
+                )
+            )
+        }
+    store.dispose()
+    picked = [(label, u, known[u][1]) for label, u in SERVED if u in known]
+    covered = {known[u][0] for _, u, _ in picked}
+    picked += [i for i in demo_identities(db) if i[0] not in covered]
+    return picked
+
+
 def serve_demo(
     db: str | None = None,
     first_port: int = 8866,
@@ -285,14 +312,18 @@ def serve_demo(
     ip: str = DEFAULT_IP,
     rotate_token: bool = False,
 ) -> int:
-    """Serve the apps once per demo role (each server has its own identity and token)."""
+    """Serve the apps once per demo user (each server has its own identity and token), then
+    print the story that carries one institution from the call to the receipt."""
+    from casework.demo.story import story_text
+
     processes = []
-    print("专项职业能力考核机构备案管理 — 演示应用（每个角色一个服务，按 Ctrl-C 停止）：")
-    identities = demo_identities(db)
+    print("专项职业能力考核机构备案管理 — 演示应用（每个用户一个服务，按 Ctrl-C 停止）：")
+    identities = served_identities(db)
     envs = [serve_env(username, db) for _, username, _ in identities]
     for i, ((role, username, name), env) in enumerate(zip(identities, envs, strict=True)):
         token = stored_token(username, rotate=rotate_token, db_url=db)
         opts = ServeOptions(port=first_port + i, token=token, ip=ip)
         processes.append(start_group(voila_argv(opts), env, stderr=subprocess.DEVNULL))
         print(f"  {role}（{name}，{username}）：{url(opts)}", flush=True)
+    print(story_text({u: f"{n}（{u}）" for _, u, n in identities}), flush=True)
     return run_until_signal(processes)

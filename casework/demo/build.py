@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, event, func, select
 
 from casework import registry as r
 from casework.demo.call_steps import emit_calls
 from casework.demo.calls import CallPlanner
 from casework.demo.exits import emit_exits, plan_exits, plan_incidents
 from casework.demo.renewal import PASS, Round, emit_rounds, plan_rounds, windows
+from casework.demo.served import (
+    NEW_INSTITUTIONS,
+    OPEN_WORK_FROM,
+    emit_pools,
+    plan_served_city,
+)
 from casework.demo.takeover import (
     INSTITUTION_OVERRIDE,
     PROJECT_OVERRIDE,
@@ -32,6 +40,7 @@ from casework.demo.world import (
     plan_institutions,
 )
 from casework.errors import RuleViolation
+from casework.registry.training_clock import start_training_clock
 from casework.store.engine import Store
 from casework.store.tables import (
     applications,
@@ -45,8 +54,11 @@ from casework.store.tables import (
 )
 from casework.store.tables import institutions as institution_table
 
-MIN_INSTITUTIONS = 32
+PLANNED_MIN = 32
 """Two per city: fewer cannot show every story in all 16 cities."""
+MIN_INSTITUTIONS = PLANNED_MIN + NEW_INSTITUTIONS
+"""The smallest demo with the served city's open work: its own two applicants and two pilot
+filings (:mod:`casework.demo.served`) come on top of the planned ones."""
 CLOCK_FROM = date(2025, 3, 1)
 
 
@@ -55,21 +67,55 @@ def build_demo(
 ) -> dict[str, int]:
     """Build a synthetic province in an empty store, only through the registry's commands.
 
+    The store is marked as a training store whose simulated date starts at ``today`` (the
+    apps show it and a city manager may move it forward, :mod:`casework.registry.training_clock`).
     Deterministic for a ``seed`` and ``today``; nothing is dated after ``today``. The working-
     day calendar knows 2004–2026, so a ``today`` after 2026-12-31 is taken as 2026-12-31 (run
     ``casework advance`` later to move the clock on). Returns counts of what was made.
     """
-    if institutions < MIN_INSTITUTIONS:
-        raise RuleViolation(f"演示机构数{institutions}过少，至少{MIN_INSTITUTIONS}家（每市2家）")
+    effective = effective_today(today or date.today())
+    served = NEW_INSTITUTIONS if effective >= OPEN_WORK_FROM else 0
+    if institutions - served < PLANNED_MIN:
+        raise RuleViolation(
+            f"演示机构数{institutions}过少，至少{PLANNED_MIN}家（每市2家）"
+            + (f"，另加济南演示待办{served}家" if served else "")
+        )
     with store.read() as conn:
         taken = conn.execute(select(func.count()).select_from(institution_table)).scalar()
         people = conn.execute(select(func.count()).select_from(users)).scalar()
     if taken or people:
         raise RuleViolation("演示数据只能生成在空数据库中（已有机构或用户）")
-    effective = effective_today(today or date.today())
-    world = plan(seed, effective, institutions)
-    world.timeline.run(Ctx(store, effective))
+    world = plan(seed, effective, institutions - served)
+    with unflushed_commits(store):
+        world.timeline.run(Ctx(store, effective))
+        start_training_clock(store, r.SYSTEM_ACTOR, on=effective)
     return summary(store)
+
+
+@contextmanager
+def unflushed_commits(store: Store) -> Iterator[None]:
+    """SQLite: commit the build's ~2,000 transactions without waiting for the disk each time.
+
+    The store writes with ``synchronous = FULL`` (every commit flushed); the build of a
+    throw-away training store writes with ``NORMAL`` (in WAL mode the file stays consistent;
+    a power cut may lose the last commits), then the store's own setting is back for every
+    connection opened after it. Other databases are left as they are.
+    """
+    engine = store.engine
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+
+    engine.dispose()
+    event.listen(engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", on_connect)
+        engine.dispose()
 
 
 def effective_today(today: date) -> date:
@@ -115,6 +161,8 @@ def plan(seed: int, today: date, size: int) -> World:
     emit_rounds(world, rounds)
     emit_exits(world, picked)
     plan_incidents(world)
+    emit_pools(world)
+    plan_served_city(world)
     emit_clock(world)
     return world
 

@@ -1,4 +1,8 @@
-"""What every app is built with: the store and the acting user."""
+"""What every app is built with: the store, the acting user and the day the apps act on.
+
+The day is the date in Asia/Shanghai (:func:`casework.clock.today`), or, in a training store
+made by ``casework demo``, its simulated date (:mod:`casework.registry.training_clock`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from casework import clock
+from casework.queries.training_clock import simulated_today
 from casework.registry.actors import Actor
 from casework.store.engine import Store, open_store
 
@@ -18,6 +23,8 @@ class AppContext:
     store: Store
     actor: Actor
     today: date
+    training: bool = False
+    """A training store (``casework demo``): ``today`` is its simulated date."""
 
     def run(self, command: Any, **kwargs: Any) -> Any:
         """Run a registry command as the acting user (the registry re-checks everything)."""
@@ -35,4 +42,10 @@ def open_context(db: str | None = None, username: str | None = None) -> AppConte
     else:
         with store.read() as conn:
             actor = actor_for(conn, username)
-    return AppContext(store=store, actor=actor, today=clock.today())
+    simulated = simulated_today(store)
+    return AppContext(
+        store=store,
+        actor=actor,
+        today=simulated or clock.today(),
+        training=simulated is not None,
+    )
