@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from casework.demo.build import MIN_INSTITUTIONS
+
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 PG_URL = os.environ.get("CASEWORK_TEST_PG_URL", "")
@@ -38,7 +40,11 @@ SKIPPED: dict[str, str] = {
 
 SUBSTITUTED: list[tuple[str, str, str]] = [
     # (text in the docs, what runs instead, why)
-    ("casework demo", "casework demo --institutions 32", "240 institutions take minutes here"),
+    (
+        "casework demo",
+        f"casework demo --institutions {MIN_INSTITUTIONS}",
+        "240 institutions take minutes here",
+    ),
     ("roster.xlsx", "{roster}", "a generated roster of one 济南 institution's examiner"),
     ("casework letter KIND --case ID", "casework letter receipt --case {filing}", "synopsis"),
     ("casework report PROCEDURE --case ID", "casework report filing --case {filing}", "synopsis"),

@@ -104,7 +104,7 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
     )
     done = apps[apps["decided_on"].notna()]
     refused = declined_projects(store, institution_id).to_dict()
-    declined = done["id"].map(lambda i: str(refused.get(i, "")))
+    declined = done["id"].map(lambda i: str(refused.get(i, ""))).astype(str)
     decided = pd.DataFrame(
         {
             "date": done["decided_on"],
@@ -113,7 +113,7 @@ def _application_events(store: Store, institution_id: int) -> pd.DataFrame:
             + done["status"]
             + "　"
             + done["decision_note"].fillna("").astype(str)
-            + declined.map(lambda d: f"　不予备案的项目：{d}" if d else ""),
+            + declined.map(lambda d: f"　不予备案的项目：{d}" if d else "").astype(str),
             "rule_id": "SEL-04",
         }
     )

@@ -42,14 +42,7 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         role="机构",
         institution_id=inst,
     )
-    registry.add_user(
-        store,
-        registry.SYSTEM_ACTOR,
-        username="province",
-        display_name="省级管理员",
-        role="省级管理",
-    )
-    store.dispose()
+    store.dispose()  # the province user comes with the reference data (scenario.seed_reference)
     return url
 
 

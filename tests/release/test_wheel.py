@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from casework.demo.build import MIN_INSTITUTIONS
 from tests.backend import on_postgres, store_url
 
 pytestmark = pytest.mark.slow
@@ -127,7 +128,7 @@ def test_the_installed_release_runs_from_another_directory(installed: Installed)
 
     version = installed.run("casework", "--version", db=demo).stdout
     installed.run("casework", "init", db=fresh)
-    installed.run("casework", "demo", "--institutions", "32", db=demo)
+    installed.run("casework", "demo", "--institutions", str(MIN_INSTITUTIONS), db=demo)
     installed.run("casework", "init", db=demo)  # an up-to-date database: nothing to do
     rubric = installed.run(py, "-c", RUBRIC, db=demo).stdout.splitlines()
     letter = installed.run(
