@@ -3,7 +3,8 @@ Voilà server, in headless Chromium — at demo size and at 2,000 institutions. 
 ratios, and the dashboard's own data work (queries and drawing, measured in-process).
 
 The demo province is built by ``casework demo`` (every record through the registry's
-commands; cached under ``var/bench`` by a hash of the package's sources). The 2,000-institution
+commands; cached in the system's temporary directory, ``casework-bench/``, by a hash of the
+package's sources — nothing is written into the checkout). The 2,000-institution
 province is that demo scaled up for this bench only: its institutions, filings, terms, scopes,
 renewal cases, renewal groups and sheets, exit cases and incidents are copied with new ids,
 codes and credit codes (bulk SQL, no commands, no audit entries).
@@ -72,7 +73,9 @@ def demo_store(size: int) -> Path:
     from casework.demo import build_demo
     from casework.store.engine import open_store
 
-    path = REPO / "var" / "bench" / f"dashboard-demo-{size}-{source_hash()}.db"
+    path = (
+        Path(tempfile.gettempdir()) / "casework-bench" / f"dashboard-demo-{size}-{source_hash()}.db"
+    )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
@@ -187,19 +190,20 @@ def main() -> int:
     parser.add_argument("--demo-size", type=int, default=240, help="the demo's institutions")
     parser.add_argument("--scaled", type=int, default=2000, help="institutions when scaled up")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp())
-    demo = work / "demo.db"
-    shutil.copyfile(demo_store(args.demo_size), demo)
-    scaled = work / "scaled.db"
-    scale(demo, scaled, args.scaled)
     results = []
-    for label, db in (
-        (f"demo ({args.demo_size} institutions)", demo),
-        (f"{args.scaled} institutions", scaled),
-    ):
-        first, tabs = data_work(db)
-        times = interactive(db, work, args.runs)
-        results.append((label, times, first, tabs))
+    with tempfile.TemporaryDirectory(prefix="casework-bench-") as tmp:
+        work = Path(tmp)
+        demo = work / "demo.db"
+        shutil.copyfile(demo_store(args.demo_size), demo)
+        scaled = work / "scaled.db"
+        scale(demo, scaled, args.scaled)
+        for label, db in (
+            (f"demo ({args.demo_size} institutions)", demo),
+            (f"{args.scaled} institutions", scaled),
+        ):
+            first, tabs = data_work(db)
+            times = interactive(db, work, args.runs)
+            results.append((label, times, first, tabs))
     for label, times, first, tabs in results:
         empty, board = times["empty"], times["dashboard_province"]
         print(f"[{label}]")

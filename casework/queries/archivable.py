@@ -7,6 +7,7 @@ procedure, case and scope date in the manifest) is left out, so a batch archives
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -36,9 +37,12 @@ def archived(store: Store) -> set[Candidate]:
     """Every (procedure, case, date) the manifest already holds."""
     q = select(archive_entries.c.procedure, archive_entries.c.case_id, archive_entries.c.parameters)
     with store.read() as conn:
-        return {
-            (str(p), int(c), (params or {}).get("on")) for p, c, params in conn.execute(q).all()
-        }
+        rows = conn.execute(q).all()
+    out: set[Candidate] = set()
+    for procedure, case_id, params in rows:
+        recorded = json.loads(params) if isinstance(params, str) else (params or {})
+        out.add((str(procedure), int(case_id), recorded.get("on")))
+    return out
 
 
 def archivable(

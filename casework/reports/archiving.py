@@ -4,20 +4,30 @@ One report: the notebook is executed headless from the recorded parameters, expo
 self-contained HTML and to PDF, both files stored content-addressed and one manifest entry
 recorded (who, when, rubric version, parameters, package version, SHA-256 and SM3). The files
 carry the stamp of their archiving (``stamp.py``): the entry number they will have, who
-archives them and when — a report made for a preview is stamped again when archived. A batch
-runs in one process with one Chromium, and starts each next kernel while the current report
-is exported.
+archives them and when — a report made for a preview is stamped again when archived.
+
+A batch (``archive_batch``, ``casework report --all``) runs in one process on both cores: one
+kernel, started once with casework imported, executes the notebooks one after another in a
+thread while this one exports, prints and archives the report before; one Chromium prints
+them all. The PDF is printed from the HTML without its scripts (the forms print from their
+static copies; the widgets never print), so no widget manager is loaded to print a page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import multiprocessing
 import os
+import queue
+import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,12 +35,18 @@ from jupyter_client.manager import KernelManager
 from nbformat import NotebookNode
 
 import casework
-from casework.archive.manifest import ArchivedFile, Entry, entry, record_entry
+from casework.archive.manifest import ArchivedFile, Entry, entry, head_of, record_entry
 from casework.archive.objects import ObjectStore
+from casework.errors import NotFound
 from casework.registry.actors import Actor
-from casework.reports.content import ReportData
-from casework.reports.export import ChromiumSession, ReportHTMLExporter, ReportPDFExporter
-from casework.reports.notebook import KERNEL, execute, figures_of, report_notebook
+from casework.reports.content import ProcedureNotComplete, ReportData
+from casework.reports.export import (
+    SCRIPTS,
+    ChromiumSession,
+    ReportHTMLExporter,
+    ReportPDFExporter,
+)
+from casework.reports.notebook import KERNEL, ReportFailed, execute, figures_of, report_notebook
 from casework.reports.procedures import collect, parameters
 from casework.reports.stamp import Stamp, stamp
 from casework.store.engine import Store
@@ -78,6 +94,60 @@ def off_loop(fn: Callable[[], T]) -> T:
         return pool.submit(fn).result()
 
 
+def static_page(html: str) -> str:
+    """The report as printed: its scripts dropped. The print style hides every widget and shows
+    each form's static copy, so the printed page is the same without the widget manager (a
+    1.9 MB script Chromium would otherwise parse and run for every report)."""
+    return SCRIPTS.sub("", html)
+
+
+class StaticPDFExporter(ReportPDFExporter):
+    """The archival PDF printed from the static page (the footer still names the SHA-256 of the
+    archived HTML, scripts included)."""
+
+    def run_playwright(self, html: str) -> bytes:
+        return super().run_playwright(static_page(html))
+
+
+WARM_UP = "import casework.reports.view"
+RESET = "import ipywidgets as _w\n_w.Widget.close_all()\ndel _w"
+
+
+class WarmKernel:
+    """One kernel for many report notebooks: started once with ``CASEWORK_DB`` set and the
+    report code imported, reset (its widgets closed) after each report."""
+
+    def __init__(self, db_url: str) -> None:
+        self._cwd = tempfile.TemporaryDirectory(prefix="casework-kernel-")
+        self.km = KernelManager(kernel_name=KERNEL)
+        self.km.start_kernel(env={**os.environ, "CASEWORK_DB": db_url}, cwd=self._cwd.name)
+        self.db_url = db_url
+        self._run(WARM_UP)
+
+    def _run(self, code: str) -> None:
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            reply = kc.execute_interactive(
+                code, store_history=False, timeout=120, output_hook=lambda _msg: None
+            )
+        finally:
+            kc.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise ReportFailed(f"报告内核准备失败：{reply['content'].get('evalue', '')}")
+
+    def execute(self, nb: NotebookNode) -> NotebookNode:
+        try:
+            return execute(nb, self.db_url, km=self.km)
+        finally:
+            self._run(RESET)
+
+    def close(self) -> None:
+        self.km.shutdown_kernel(now=True)
+        self._cwd.cleanup()
+
+
 class ReportMaker:
     """Makes reports against one store; reuse it for a batch (one Chromium, warm kernels).
 
@@ -89,8 +159,9 @@ class ReportMaker:
         self.store = store
         self.archiver = archiver
         self.html = ReportHTMLExporter()
-        self.pdf = ReportPDFExporter()
+        self.pdf: ReportPDFExporter = StaticPDFExporter()
         self._next_km: KernelManager | None = None
+        self.kernel: WarmKernel | None = None
 
     def _kernel(self) -> KernelManager:
         km = KernelManager(kernel_name=KERNEL)
@@ -111,19 +182,36 @@ class ReportMaker:
     def make(
         self, params: dict[str, Any], data: ReportData, *, prefetch: bool = False
     ) -> MadeReport:
-        """Execute and export one report; with ``prefetch`` start the next kernel meanwhile."""
+        """Execute and export one report (in the warm kernel inside ``browser()``); with
+        ``prefetch`` and no warm kernel, start the next fresh kernel meanwhile."""
+        return self.export(params, data, self.run(params, prefetch=prefetch))
+
+    def run(self, params: dict[str, Any], *, prefetch: bool = False) -> NotebookNode:
+        """Execute the report notebook of ``params``."""
+        if self.kernel is not None:
+            return self.kernel.execute(report_notebook(params))
         km = self._next_km or self._kernel()
         self._next_km = self._kernel() if prefetch else None
         try:
-            nb = execute(report_notebook(params), self.store.url, km=km)
+            return execute(report_notebook(params), self.store.url, km=km)
         finally:
             km.shutdown_kernel(now=True)
-        return self.export(params, data, nb)
 
     def export(self, params: dict[str, Any], data: ReportData, nb: NotebookNode) -> MadeReport:
         """Stamp and export an executed report (HTML, then the PDF/A printed from it)."""
         stamped = stamp(self.store, data, params, self.archiver, datetime.now(UTC))
         html, _ = self.html.from_notebook_node(nb, {"casework_stamp": stamped})
+        return self.printed(params, data, nb, stamped, html)
+
+    def printed(
+        self,
+        params: dict[str, Any],
+        data: ReportData,
+        nb: NotebookNode,
+        stamped: Stamp,
+        html: str,
+    ) -> MadeReport:
+        """The report whose HTML is ``html``, with its PDF/A printed from it."""
         title = f"{nb.metadata['casework']['title']}：{data.title.split('：', 1)[-1]}"
         pdf = self.pdf.archival_pdf(html, stamped, title)
         return MadeReport(params, data, nb, html, pdf, stamped)
@@ -132,17 +220,28 @@ class ReportMaker:
         if self._next_km is not None:
             self._next_km.shutdown_kernel(now=True)
             self._next_km = None
+        if self.kernel is not None:
+            self.kernel.close()
+            self.kernel = None
 
     @contextmanager
     def browser(self) -> Iterator[ReportMaker]:
-        """Keep one Chromium for the reports made inside the block."""
-        with ChromiumSession() as session:
-            self.pdf.session = session
-            try:
-                yield self
-            finally:
-                self.pdf.session = None
-                self.close()
+        """Keep one Chromium and one warm kernel for the reports made inside the block."""
+        kernel = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        starting = kernel.submit(WarmKernel, self.store.url)  # starts while Chromium does
+        try:
+            with ChromiumSession() as session:
+                self.pdf.session = session
+                try:
+                    self.kernel = starting.result()
+                    yield self
+                finally:
+                    self.pdf.session = None
+        finally:
+            kernel.shutdown()
+            if self.kernel is None and starting.exception() is None:
+                self.kernel = starting.result()
+            self.close()
 
 
 def store_report(
@@ -210,26 +309,165 @@ def archive_procedure(
     return off_loop(run)
 
 
+Item = tuple[str, int] | tuple[str, int, date | str | None]
+"""A report to make: (procedure, case id) or, for a scope change, (procedure, case id, date)."""
+
+
 def archive_batch(
     store: Store,
     actor: Actor,
-    items: Sequence[tuple[str, int]],
+    items: Sequence[Item],
     *,
     root: Path | str | None = None,
+    on_archived: Callable[[Entry], None] | None = None,
 ) -> list[Entry]:
-    """Archive many completed procedures in this one process (one Chromium, warm kernels)."""
+    """Archive many completed procedures in this one process (one Chromium, one warm kernel,
+    execution overlapping the export of the report before).
+
+    Every item is read first: one that is not complete refuses the batch before anything is
+    written (ProcedureNotComplete). ``on_archived`` is called as each entry is recorded.
+    """
 
     def run() -> list[Entry]:
         maker = ReportMaker(store, actor)
-        out = []
-        with maker.browser():
-            for i, (procedure, case_id) in enumerate(items):
-                params, data = maker.resolve(procedure, case_id)
-                made = maker.make(params, data, prefetch=i + 1 < len(items))
-                out.append(store_report(store, actor, made, root))
-        return out
+        resolved = [
+            maker.resolve(item[0], item[1], item[2] if len(item) > 2 else None) for item in items
+        ]
+        return _pipeline(maker, actor, resolved, root, on_archived)
 
     return off_loop(run)
+
+
+@dataclass
+class BatchResult:
+    """What ``archive_all`` archived, and the candidates it left because they are not complete."""
+
+    archived: list[Entry]
+    skipped: list[tuple[str, int, str]]
+
+
+def archive_all(
+    store: Store,
+    actor: Actor,
+    procedures: Sequence[str] | None = None,
+    *,
+    root: Path | str | None = None,
+    on_archived: Callable[[Entry], None] | None = None,
+) -> BatchResult:
+    """Archive every completed procedure (of ``procedures``, default all) not archived yet —
+    each case once: run again, it archives only what was completed since. A city role's batch
+    covers its own city."""
+    from casework.queries.archivable import archivable
+    from casework.reports.procedures import PROCEDURES
+
+    chosen = tuple(procedures or PROCEDURES)
+
+    def run() -> BatchResult:
+        maker = ReportMaker(store, actor)
+        resolved, skipped = [], []
+        for procedure, case_id, on in archivable(store, chosen, actor.city_code):
+            try:
+                resolved.append(maker.resolve(procedure, case_id, on))
+            except (ProcedureNotComplete, NotFound) as exc:
+                skipped.append((procedure, case_id, str(exc)))
+        return BatchResult(_pipeline(maker, actor, resolved, root, on_archived), skipped)
+
+    return off_loop(run)
+
+
+@lru_cache(maxsize=1)
+def _html_exporter() -> ReportHTMLExporter:
+    return ReportHTMLExporter()
+
+
+def report_html(nb: NotebookNode, stamped: Stamp) -> str:
+    """The archived HTML of an executed report (run in an export worker process)."""
+    html, _ = _html_exporter().from_notebook_node(nb, {"casework_stamp": stamped})
+    return html
+
+
+@contextmanager
+def html_workers() -> Iterator[concurrent.futures.Executor]:
+    """Processes that export reports to HTML: their font subsetting is pure Python and the
+    heaviest part of a report, so it runs beside this process, on the other core."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        yield pool
+
+
+def last_entry(store: Store) -> int:
+    """The manifest's last entry number (0 when empty)."""
+    with store.read() as conn:
+        return int(head_of(conn)[0])
+
+
+def _pipeline(
+    maker: ReportMaker,
+    actor: Actor,
+    resolved: Sequence[tuple[dict[str, Any], ReportData]],
+    root: Path | str | None,
+    on_archived: Callable[[Entry], None] | None,
+) -> list[Entry]:
+    """Execute the notebooks in a thread (the kernel's work runs in its own process) and export
+    their HTML in two worker processes, while this thread prints and archives each report in
+    order (the manifest is a chain)."""
+    out: list[Entry] = []
+    if not resolved:
+        return out
+    with maker.browser():
+        executed: queue.Queue[NotebookNode | BaseException] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def execute_all() -> None:
+            for params, _ in resolved:
+                if stop.is_set():
+                    return
+                try:
+                    nb: NotebookNode | BaseException = maker.run(params)
+                except BaseException as exc:  # handed to the archiving thread, which raises it
+                    nb = exc
+                executed.put(nb)
+                if isinstance(nb, BaseException):
+                    return
+
+        worker = threading.Thread(target=execute_all, name="casework-report-kernel", daemon=True)
+        worker.start()
+        base = last_entry(maker.store)
+        with html_workers() as pool:
+            pending: deque[tuple[dict[str, Any], ReportData, NotebookNode, Stamp, Any]] = deque()
+
+            def archive_next() -> None:
+                params, data, nb, stamped, html = pending.popleft()
+                made = maker.printed(params, data, nb, stamped, html.result())
+                e = store_report(maker.store, actor, made, root)
+                out.append(e)
+                if on_archived is not None:
+                    on_archived(e)
+
+            try:
+                for k, (params, data) in enumerate(resolved):
+                    nb = executed.get()
+                    if isinstance(nb, BaseException):
+                        raise nb
+                    # stamped with the entry it will be (store_report stamps it again if another
+                    # report was archived meanwhile); its HTML, font subsetting included, is made
+                    # in another process while this one prints and archives the one before
+                    stamped = replace(
+                        stamp(maker.store, data, params, actor, datetime.now(UTC)), seq=base + 1 + k
+                    )
+                    pending.append(
+                        (params, data, nb, stamped, pool.submit(report_html, nb, stamped))
+                    )
+                    if len(pending) > 2:  # two in the export workers, one being archived
+                        archive_next()
+                while pending:
+                    archive_next()
+            finally:
+                stop.set()
+                while worker.is_alive():
+                    with suppress(queue.Empty):
+                        executed.get(timeout=0.1)
+    return out
 
 
 def reproduce(store: Store, seq: int) -> dict[str, Any]:

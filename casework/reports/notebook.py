@@ -3,7 +3,8 @@
 Like the apps, a report is a thin page — a title, a ``parameters``-tagged cell, one call into
 casework — generated from the procedure table. The recorded parameters are injected after the
 ``parameters`` cell as papermill does (an ``injected-parameters`` cell), and the notebook is run
-by nbclient in a fresh kernel whose ``CASEWORK_DB`` is the store's.
+by nbclient in a kernel whose ``CASEWORK_DB`` is the store's: a fresh one, or the warm kernel a
+batch reuses (``archiving.WarmKernel``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def execute(
         except CellExecutionError as exc:
             message = exc.evalue if getattr(exc, "evalue", "") else str(exc).splitlines()[-1]
             raise ReportFailed(f"报告执行失败：{message}") from None
+        finally:
+            if km is not None and client.kc is not None:  # a kernel kept for the next report
+                client.kc.stop_channels()
+                client.kc = None
     return nb
 
 

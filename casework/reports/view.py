@@ -19,7 +19,9 @@ from casework.reports.content import MISSING, Field, Form, ReportData, missing, 
 from casework.reports.procedures import PROCEDURES, collect, parameters
 
 FIGURES_MIME = "application/vnd.casework.figures+json"
-WIDE = w.Layout(width="95%")
+WIDE = "95%"
+"""A wide field's width (a Layout per widget: a kernel reused for a batch of reports records,
+for each report, only the widget models created while it ran)."""
 LABEL = {"description_width": "16em"}
 
 
@@ -41,7 +43,7 @@ def _widget(field: Field) -> w.Widget:
             description=label,
             disabled=True,
             style=LABEL,
-            layout=WIDE,
+            layout=w.Layout(width=WIDE),
         )
     if field.kind == "number" and text != MISSING:
         return w.FloatText(value=float(field.value), description=label, disabled=True, style=LABEL)
@@ -50,9 +52,16 @@ def _widget(field: Field) -> w.Widget:
         # is hidden behind a scroll bar
         rows = max(2, sum(len(line) // 40 + 1 for line in text.split("\n")))
         return w.Textarea(
-            value=text, description=label, rows=rows, disabled=True, style=LABEL, layout=WIDE
+            value=text,
+            description=label,
+            rows=rows,
+            disabled=True,
+            style=LABEL,
+            layout=w.Layout(width=WIDE),
         )
-    return w.Text(value=text, description=label, disabled=True, style=LABEL, layout=WIDE)
+    return w.Text(
+        value=text, description=label, disabled=True, style=LABEL, layout=w.Layout(width=WIDE)
+    )
 
 
 def form_widget(form: Form) -> w.VBox:

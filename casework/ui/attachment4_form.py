@@ -15,11 +15,19 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from casework.domain import rules, scoring
-from casework.registry.sheets import renewal_frames
+from casework.queries.stored_sheets import renewal_frames
 from casework.ui.context import AppContext
-from casework.ui.kit import GuardedDropdown, GuardedToggleButtons, esc, guard
+from casework.ui.kit import (
+    GuardedDropdown,
+    GuardedToggleButtons,
+    esc,
+    guard,
+    layout,
+    style,
+)
 
 VETO_NO, VETO_YES = "否", "是"
 VETO_HEADING = "不合格项（存在任一项的，评估组须立即报告，REN-06）"
@@ -27,6 +35,12 @@ VETO_HEADING = "不合格项（存在任一项的，评估组须立即报告，R
 
 def points_label(p: float) -> str:
     return f"{p:g} 分"
+
+
+def _html(value: str = "", width: str | None = None) -> w.HTML:
+    """Read-only text with a shared layout and style: one model, not three (a sheet shows 100)."""
+    sized = layout(width=width) if width else layout()
+    return w.HTML(value, layout=sized, style=style(HTMLStyle))
 
 
 class Attachment4Form:
@@ -57,7 +71,9 @@ class Attachment4Form:
         self.points: dict[str, Any] = {}
         self.vetoes: dict[str, Any] = {}
         self.group_labels: dict[int, w.HTML] = {}
-        self.total = w.HTML()
+        self.texts: dict[str, tuple[w.HTML, str]] = {}
+        """item_id / veto_id → its text widget and its text without a hint."""
+        self.total = _html()
         self.total.add_class("cw-running-total")  # stable hooks for browser tests
         self.locked = False
         self._loading = True
@@ -67,49 +83,57 @@ class Attachment4Form:
 
     # --- building -----------------------------------------------------------------------
     def _build(self, veto_heading: str) -> list[w.Widget]:
-        parts: list[w.Widget] = [w.HTML(f'<div class="cw-info">{esc(self.rubric.legend)}</div>')]
+        parts: list[w.Widget] = [_html(f'<div class="cw-info">{esc(self.rubric.legend)}</div>')]
         items = self.rubric.items
         for group in self.rubric.groups.itertuples():
-            label = w.HTML()
+            label = _html()
             self.group_labels[int(group.group_no)] = label
             rows: list[w.Widget] = [label]
             for item in items[items.group_no == group.group_no].itertuples():
                 rows.append(self._item_row(item))
             parts.append(
                 w.VBox(
-                    rows, layout=w.Layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
+                    rows, layout=layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
                 )
             )
-        veto_rows: list[w.Widget] = [w.HTML(f"<b>{esc(veto_heading)}</b>")]
+        veto_rows: list[w.Widget] = [_html(f"<b>{esc(veto_heading)}</b>")]
         for veto in self.rubric.veto_items.itertuples():
             toggle = guard(
-                GuardedToggleButtons(options=[VETO_NO, VETO_YES], value=None),
+                GuardedToggleButtons(
+                    options=[VETO_NO, VETO_YES],
+                    value=None,
+                    layout=layout(),
+                    style=style(w.ToggleButtonsStyle),
+                ),
                 self.ctx,
                 f"不合格项{veto.veto_id}",
             )
             toggle.observe(self._changed, names="value")
             self.vetoes[str(veto.veto_id)] = toggle
             hint = self.hints.get(str(veto.veto_id), "")
-            text = w.HTML(
-                f"{esc(veto.veto_id)} {esc(veto.text)}{hint}", layout=w.Layout(width="70%")
-            )
-            veto_row = w.HBox([text, toggle])
+            plain = f"{esc(veto.veto_id)} {esc(veto.text)}"
+            text = _html(plain + hint, width="70%")
+            self.texts[str(veto.veto_id)] = (text, plain)
+            veto_row = w.HBox([text, toggle], layout=layout())
             veto_row.add_class(f"cw-veto-{veto.veto_id}")
             veto_rows.append(veto_row)
-        parts += [w.VBox(veto_rows), self.total]
+        parts += [w.VBox(veto_rows, layout=layout()), self.total]
         return parts
 
     def _item_row(self, item: Any) -> w.Widget:
         item_id = str(item.item_id)
         verdict = guard(
             GuardedToggleButtons(
-                options=list(rules.VERDICTS), value=None, style={"button_width": "72px"}
+                options=list(rules.VERDICTS),
+                value=None,
+                layout=layout(),
+                style=style(w.ToggleButtonsStyle, button_width="72px"),
             ),
             self.ctx,
             f"{item_id}结论",
         )
         points = guard(
-            GuardedDropdown(options=[], value=None, layout=w.Layout(width="90px")),
+            GuardedDropdown(options=[], value=None, layout=layout(width="90px"), style=style()),
             self.ctx,
             f"{item_id}得分",
         )
@@ -120,10 +144,18 @@ class Attachment4Form:
             f"<b>{esc(item_id)}</b> {esc(item.indicator)}：{esc(item.criterion)}"
             f"<span style='color:#666'>（{points_label(float(item.points))}）</span>"
         )
-        text += self.hints.get(item_id, "")
-        row = w.HBox([w.HTML(text, layout=w.Layout(width="55%")), verdict, points])
+        shown = _html(text + self.hints.get(item_id, ""), width="55%")
+        self.texts[item_id] = (shown, text)
+        row = w.HBox([shown, verdict, points], layout=layout())
         row.add_class(f"cw-item-{item_id}")  # a stable hook for browser tests
         return row
+
+    def show_hints(self, hints: dict[str, str]) -> None:
+        """Show evidence hints (HTML by item or veto id) under the items' texts (REN-03)."""
+        self.hints = hints
+        for key, (widget, plain) in self.texts.items():
+            if key in hints:
+                widget.value = plain + hints[key]
 
     # --- state ---------------------------------------------------------------------------
     def _on_verdict(self, item_id: str, change: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from casework import registry
 from casework.domain import calendar
+from casework.errors import PermissionDenied
 from casework.registry import scenario
 from casework.registry.actors import INSTITUTION, Actor
 from casework.store.tables import refusals, renewal_cases, renewal_rounds
@@ -150,3 +151,31 @@ def test_another_city_sees_only_its_own_filings_and_an_expert_is_refused(
     assert "青岛到期培训学校" in qingdao.preview.value
     assert "济南到期培训学校" not in qingdao.preview.value
     assert "仅限市级经办、市级负责人" in expert.children[1].value
+
+
+def test_the_notice_goes_out_with_the_blank_attachments_4_and_5_ren_01(
+    world: World, page: RoundPage
+) -> None:
+    """Issue #13: the blank Attachments 4 and 5 are downloaded next to the renewal notice."""
+    window(page)
+    page.open_button.click()
+
+    links = page.download.value
+
+    assert links.count('class="cw-download"') == 3
+    assert "附件4（空白）" in links and "附件5（空白）" in links
+    assert "续期评估明细表（空白）" in links and "备案续期申请表（空白）" in links
+
+
+def test_another_citys_round_notice_and_blanks_are_refused_on_the_server_sup_01(
+    world: World, page: RoundPage
+) -> None:
+    window(page)
+    page.open_button.click()
+    round_id = int(stored_rounds(world)[-1]["id"])
+    refused = count(world, refusals)
+
+    with pytest.raises(PermissionDenied, match="其他城市"):
+        renewal_round.notice_link(context(world, OTHER_CITY, TODAY), round_id)
+
+    assert count(world, refusals) == refused + 1

@@ -394,3 +394,38 @@ def test_without_usable_assessment_data_the_project_table_starts_empty(
 
     assert all(s["assessed"].value == 0 for s in page.a5.stats.values())
     assert isinstance(page.widget, w.VBox) and "预填" not in page.messages.widget.value
+
+
+def test_the_head_gets_the_blank_attachments_4_and_5_sent_with_the_notice_ren_01(
+    case: dict[str, Any],
+) -> None:
+    """Issue #13: the institution's page offers the notice's blank forms, made for its round."""
+    from casework.ui.case_documents import Offer, entitled_document
+
+    ctx, page = page_for(case)
+    round_id = int(stored_case(case)["round_id"])
+    rid = case["a"]["renewal_id"]
+
+    made = [
+        entitled_document(ctx, Offer(k, round_id, via=rid)) for k in ("att4-blank", "att5-blank")
+    ]
+
+    shown = str(page.widget.children[-1].children)
+    assert "续期评估明细表（空白）" in shown and "备案续期申请表（空白）" in shown
+    assert [d.kind for d in made] == ["att4-blank", "att5-blank"]
+    assert all("济南鲁锦织造有限公司" not in d.plain_text for d in made)
+
+
+def test_a_blank_form_of_a_round_the_institution_is_not_in_is_refused(
+    case: dict[str, Any],
+) -> None:
+    from casework.ui.case_documents import Offer, entitled_document
+
+    ctx, _ = page_for(case)
+    round_id = int(stored_case(case)["round_id"])
+    refused = count(case, refusals)
+
+    with pytest.raises(PermissionDenied, match="只能下载本机构"):
+        entitled_document(ctx, Offer("att4-blank", round_id + 1, via=case["a"]["renewal_id"]))
+
+    assert count(case, refusals) == refused + 1

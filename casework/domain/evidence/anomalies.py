@@ -42,9 +42,12 @@ def multi_institution_candidates(
     certificates: pd.DataFrame, institutions: pd.DataFrame
 ) -> pd.DataFrame:
     """Candidates holding certificates from two or more institutions (same project flagged)."""
-    per = certificates.groupby("id_number")["institution_id"].nunique()
+    # Only a number that repeats can hold two institutions: the groups are formed over those
+    # rows alone (a province's year holds about a million numbers, nearly all once).
+    repeated = certificates[certificates["id_number"].duplicated(keep=False)]
+    per = repeated.groupby("id_number")["institution_id"].nunique()
     ids = per[per >= 2].index
-    c = certificates[certificates["id_number"].isin(ids)]
+    c = repeated[repeated["id_number"].isin(ids)]
     c = c.merge(institutions[["institution_id", "name"]], on="institution_id", how="left")
     if c.empty:
         return pd.DataFrame(
@@ -86,10 +89,20 @@ def evaluator_clashes(
     Returns one row per evaluator and day: ``evaluator`` (ID number), ``exam_date``, ``places``
     (机构/场地, 、-separated), ``institution_ids`` and ``batches``.
     """
+    # Each column is de-duplicated on its own before they are stacked: an evaluator signs many
+    # candidates of a batch, so the three columns (a million rows each for a province's year)
+    # shrink to a few hundred thousand (batch, evaluator) pairs, and three full columns are
+    # never held at once.
     signed = pd.concat(
-        [results[["batch_id", c]].rename(columns={c: "evaluator"}) for c in EVALUATOR_COLUMNS],
+        [
+            results[["batch_id", c]]
+            .dropna()
+            .drop_duplicates()
+            .set_axis(["batch_id", "evaluator"], axis=1)
+            for c in EVALUATOR_COLUMNS
+        ],
         ignore_index=True,
-    ).dropna()
+    )
     signed = signed.drop_duplicates()
     cols = ["batch_id", "institution_id", "site_code", "exam_date", "batch_no"]
     signed = signed.merge(batches[cols], on="batch_id")

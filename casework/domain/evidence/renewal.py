@@ -114,15 +114,29 @@ def review(
         (published & (fb["publish_workdays"] < rules.RESULT_PUBLISH_WORKDAYS)) | (~published & due)
     ]
 
-    r = results.merge(fb[["batch_id", "filing_id", "batch_no", "project_code"]], on="batch_id")
-    r["signatures"] = signatures(r)
-    unsigned = r.loc[
-        r["signatures"] < rules.SIGNATURES_PER_CANDIDATE,
-        ["filing_id", "batch_no", "project_code", "id_number", "signatures"],
-    ]
+    # A million candidates are not joined to their batches row by row: the unsigned ones (a
+    # few) are, and the rest is counted per batch first (ATT5-STATS), so no column of strings
+    # is copied to every row.
+    per_batch = fb[["batch_id", "filing_id", "batch_no", "project_code"]]
+    sig = signatures(results)
+    low = sig < rules.SIGNATURES_PER_CANDIDATE
+    unsigned = (
+        results.loc[low, ["batch_id", "id_number"]]
+        .assign(signatures=sig[low].to_numpy())
+        .merge(per_batch, on="batch_id")[
+            ["filing_id", "batch_no", "project_code", "id_number", "signatures"]
+        ]
+    )
+    counted = (
+        results.groupby("batch_id", sort=False)["passed"]
+        .agg(["size", "sum"])
+        .set_axis(["assessed", "passed"], axis=1)
+        .reset_index()
+        .merge(per_batch[["batch_id", "filing_id", "project_code"]], on="batch_id")
+    )
 
     certs = _windowed(filings, certificates, "issued_on", cutoff)
-    stats = _stats(filings, scope, r, certs, cutoff)
+    stats = _stats(filings, scope, counted, certs, cutoff)
     in_scope_now = scope[scope["removed_on"].isna()][["filing_id", "project_code"]]
     assessed = stats.set_index(["filing_id", "project_code"])["assessed"]
     now = in_scope_now.merge(filings[["filing_id"]], on="filing_id")
@@ -147,7 +161,7 @@ def review(
         suspended_certificates=suspended_certs[
             ["filing_id", "cert_no", "id_number", "project_code", "issued_on"]
         ].reset_index(drop=True),
-        candidates=r.groupby("filing_id").size(),
+        candidates=counted.groupby("filing_id")["assessed"].sum().rename(None),
         provisional_note=note1 or note2,
     )
 
@@ -155,11 +169,14 @@ def review(
 def _stats(
     filings: pd.DataFrame,
     scope: pd.DataFrame,
-    results: pd.DataFrame,
+    counted: pd.DataFrame,
     certs: pd.DataFrame,
     cutoff: pd.Timestamp,
 ) -> pd.DataFrame:
-    """ATT5-STATS per filing and project: 考核人次, 取证人次, 通过率 (and passes, first exam)."""
+    """ATT5-STATS per filing and project: 考核人次, 取证人次, 通过率 (and passes, first exam).
+
+    ``counted``: candidates assessed and passed per batch, with its filing and project.
+    """
     f = filings[["filing_id", "term_start", "term_end"]]
     s = scope.merge(f, on="filing_id")
     during = (s["added_on"] <= s["term_end"].where(s["term_end"] <= cutoff, cutoff)) & (
@@ -168,12 +185,12 @@ def _stats(
     keys = pd.concat(
         [
             s.loc[during, ["filing_id", "project_code"]],
-            results[["filing_id", "project_code"]],
+            counted[["filing_id", "project_code"]],
             certs[["filing_id", "project_code"]],
         ]
     ).drop_duplicates()
-    g = results.groupby(["filing_id", "project_code"])
-    assessed = g.size().rename("assessed")
+    g = counted.groupby(["filing_id", "project_code"])
+    assessed = g["assessed"].sum().rename("assessed")
     passed = g["passed"].sum().rename("passed")
     certified = certs.groupby(["filing_id", "project_code"]).size().rename("certified")
     out = keys.merge(assessed, on=["filing_id", "project_code"], how="left")
