@@ -127,10 +127,14 @@ def test_every_shell_example_of_the_readme_and_docs_runs(tmp_path: Path) -> None
     env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     for name in ("CASEWORK_ARCHIVE", "CASEWORK_ANCHORS", "CASEWORK_ANCHOR_KEY", "CASEWORK_TOKENS"):
         env.pop(name, None)
-    env["CASEWORK_DB"] = f"sqlite:///{tmp_path / 'var' / 'casework.db'}"
+    sqlite_db = f"sqlite:///{tmp_path / 'var' / 'casework.db'}"
+    env["CASEWORK_DB"] = sqlite_db
     failed, ran = [], 0
     roster: Path | None = None
+    current = ""
     for where, original in examples():
+        if where != current:  # an `export CASEWORK_DB=postgresql…` holds for its own file only
+            current, env["CASEWORK_DB"] = where, sqlite_db
         if skip_reason(original):
             continue
         db = tmp_path / "var" / "casework.db"

@@ -51,6 +51,16 @@ from casework.paths import shipped_schemas
 r = rubrics.load("renewal")
 print(casework.__file__, shipped_schemas(), r.id, len(r.items), sep="\\n")
 """
+FIRST_FILING = """
+from sqlalchemy import select
+from casework.store.engine import open_store
+from casework.store.tables import filings
+store = open_store()
+with store.read() as conn:
+    print(conn.execute(select(filings.c.code).where(filings.c.application_id.is_not(None))
+                       .order_by(filings.c.id).limit(1)).scalar())
+"""
+"""The public number (institution code) of the demo's first selected filing (--case)."""
 
 
 def uv() -> list[str]:
@@ -131,11 +141,12 @@ def test_the_installed_release_runs_from_another_directory(installed: Installed)
     installed.run("casework", "demo", "--institutions", str(MIN_INSTITUTIONS), db=demo)
     installed.run("casework", "init", db=demo)  # an up-to-date database: nothing to do
     rubric = installed.run(py, "-c", RUBRIC, db=demo).stdout.splitlines()
+    code = installed.run(py, "-c", FIRST_FILING, db=demo).stdout.strip()
     letter = installed.run(
-        "casework", "letter", "receipt", "--case", "1", "--format", "docx", "-o", "out", db=demo
+        "casework", "letter", "receipt", "--case", code, "--format", "docx", "-o", "out", db=demo
     ).stdout
     page = json.loads(installed.run(py, "-c", PAGE, "dashboard_province", db=demo).stdout)
-    installed.run("casework", "report", "filing", "--case", "1", db=demo)
+    installed.run("casework", "report", "filing", "--case", code, db=demo)
     verified = installed.run("casework", "archive", "verify", db=demo).stdout
 
     site = installed.venv.resolve()

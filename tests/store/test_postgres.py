@@ -26,6 +26,7 @@ from casework.registry.scenario import seed_reference
 from casework.store import audit, migrate
 from casework.store.engine import PG_WRITE_LOCK_KEY, Store, open_store
 from casework.store.tables import audit_log, institutions, metadata, projects, refusals
+from tests.store.conftest import register_officers
 from tests.store.test_concurrent_writers import (
     JOIN_TIMEOUT_S,
     WORKERS,
@@ -68,6 +69,7 @@ def pg_url() -> Iterator[str]:
 def pg_store(pg_url: str) -> Iterator[Store]:
     store = open_store(pg_url)
     seed_reference(store)
+    register_officers(store)  # every command re-reads its actor from the store (SUP-01)
     yield store
     store.dispose()
 
@@ -152,9 +154,10 @@ def test_refused_command_writes_nothing_but_a_refusal(pg_store: Store) -> None:
 @pytest.mark.parametrize(
     ("tamper", "named", "kind"),
     [
-        ("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 2", 2, "篡改"),
-        ("DELETE FROM audit_log WHERE seq = 2", 3, "删除"),
-        ("DELETE FROM audit_log WHERE seq = 3", 2, "截断"),
+        # seqs counted back from the newest entry ({last}): the set-up's users come first
+        ("UPDATE audit_log SET actor = 'someone_else' WHERE seq = {last} - 1", -1, "篡改"),
+        ("DELETE FROM audit_log WHERE seq = {last} - 1", 0, "删除"),
+        ("DELETE FROM audit_log WHERE seq = {last}", -1, "截断"),
     ],
     ids=["changed_actor", "removed_middle_entry", "removed_last_entry"],
 )
@@ -165,7 +168,8 @@ def test_tampering_is_found_by_verify_and_the_cli(
     add_user(pg_store, SYSTEM_ACTOR, username="expert1", display_name="专家1", role="专家")
     clean = main(["--db", pg_url, "audit", "verify"])
     with pg_store.engine.begin() as conn:
-        conn.execute(text(tamper))
+        last = int(conn.execute(select(func.max(audit_log.c.seq))).scalar_one())
+        conn.execute(text(tamper.format(last=last)))
 
     with pg_store.read() as conn:
         problems = audit.verify(conn)
@@ -173,7 +177,7 @@ def test_tampering_is_found_by_verify_and_the_cli(
 
     err = capsys.readouterr().err
     assert clean == 0
-    assert (named, kind) in {(p.seq, p.kind) for p in problems}
+    assert (last + named, kind) in {(p.seq, p.kind) for p in problems}
     assert code == 1
     assert f"[{kind}]" in err
 
