@@ -9,7 +9,10 @@ that does not pass is refused, never archived as PDF/A.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+from collections.abc import Iterator
 
 import pikepdf
 from pikepdf import Name, Pdf
@@ -24,6 +27,21 @@ LANGUAGE = "zh-CN"
 
 class NotPdfA(CaseworkError):
     """The printed report could not be made a valid PDF/A-2b file."""
+
+
+@contextlib.contextmanager
+def no_collection() -> Iterator[None]:
+    """pikepdf's content check records every warning raised while it runs, so a ResourceWarning
+    of an unrelated object collected meanwhile (an unclosed event loop of a finished kernel
+    client) reads as a content error; no cyclic garbage collection runs inside."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def to_pdfa(data: bytes, *, title: str, author: str, subject: str, creator: str) -> bytes:
@@ -47,7 +65,8 @@ def to_pdfa(data: bytes, *, title: str, author: str, subject: str, creator: str)
         pdf.docinfo[Name.Subject] = subject
         pdf.docinfo[Name.Creator] = creator
         try:
-            save_pdfa(pdf, out, FLAVOUR)
+            with no_collection():
+                save_pdfa(pdf, out, FLAVOUR)
         except PdfaError as exc:
             raise NotPdfA(f"归档 PDF 未通过 PDF/A-2b 校验：{exc}") from exc
     return out.getvalue()
