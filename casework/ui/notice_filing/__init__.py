@@ -123,6 +123,18 @@ class NoticeFilingPage:
                 archived += [("filing", int(got["filing_id"])), ("scope", int(got["filing_id"]))]
         self.documents.children = [documents_section(self.ctx, offers, batches, archived)]
 
+    def show_filed(self, application_id: int) -> None:
+        """公文与归档 of a filed application chosen in 备案与回执: its receipt (Attachments
+        2/2-1 or 3/3-1), its notice and archived reports, as when the page is opened on it."""
+        if not hasattr(self, "documents"):  # still building the page
+            return
+        record = application_record(self.ctx.store, application_id)
+        if record is None:
+            return
+        self.focus = record
+        notice_id = record["notice_id"]
+        self.show_documents(None if notice_id is None else int(notice_id))
+
     def _open(self, _button: Any = None) -> None:
         if self.notice_picker.value is None:
             raise RuleViolation("请先选择公示")

@@ -120,6 +120,8 @@ class FilingSection:
     def show_receipt(self) -> None:
         data = receipt(self.ctx.store, int(self.filed.value)) if self.filed.value else None
         self.receipt.value = receipt_html(data) if data else ""
+        if data is not None:  # its receipt to download in 公文与归档 (SEL-05, issue #12)
+            self.page.show_filed(int(self.filed.value))
 
     def _file(self, _button: Any = None) -> None:
         if not self.apps.value:
