@@ -18,13 +18,15 @@ from urllib.parse import urlparse
 from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
 
 from casework import settings
+from casework.kernels import XsrfCookieOnPages
 from casework.serve import ServeOptions, voila_argv
 
 HUB_ENV = ("JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER")
 
 
-class HubIdentityProvider(JupyterHubIdentityProvider):
-    """JupyterHub's identity provider, fitted to standalone Voilà.
+class HubIdentityProvider(XsrfCookieOnPages, JupyterHubIdentityProvider):
+    """JupyterHub's identity provider, fitted to standalone Voilà (with the ``_xsrf`` cookie on
+    pages, so a closed page's kernel is shut down: :class:`casework.kernels.XsrfCookieOnPages`).
 
     Voilà passes a ``token`` (the hub's API token is used instead) and mounts the provider's
     handlers without the server's prefix, where the hub's OAuth callback would not find them.
@@ -48,7 +50,8 @@ def singleuser_argv(environ: dict[str, str] | None = None) -> list[str]:
         raise SystemExit(f"须由 JupyterHub 启动（缺少环境变量：{'、'.join(missing)}）")
     service = urlparse(env["JUPYTERHUB_SERVICE_URL"])
     opts = ServeOptions(port=service.port or 8888, base_url=env["JUPYTERHUB_SERVICE_PREFIX"])
-    argv = [a for a in voila_argv(opts) if not a.startswith(("--token=", "--Voila.ip="))]
+    replaced = ("--token=", "--Voila.ip=", "--Voila.identity_provider_class=")
+    argv = [a for a in voila_argv(opts) if not a.startswith(replaced)]
     return [
         *argv,
         f"--Voila.ip={service.hostname or '127.0.0.1'}",
