@@ -25,7 +25,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets import Float, Integer, List, Unicode
+from traitlets import Float, Integer, List, TraitError, Unicode
 from voila.voila_identity_provider import VoilaIdentityProvider
 
 PAGE_PATH = "/voila/render/"
@@ -107,7 +107,11 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
             kernel: Any = self.get_kernel(kernel_id)
             if getattr(kernel, "execution_state", "") == "busy":
                 continue
-            seconds = (now - kernel.last_activity).total_seconds()
+            try:
+                last = kernel.last_activity
+            except TraitError:  # a kernel still starting has no activity yet: not idle
+                continue
+            seconds = (now - last).total_seconds()
             if seconds >= self.evict_after:
                 idle.append((seconds, kernel_id))
         return [kernel_id for _, kernel_id in sorted(idle, reverse=True)]
