@@ -401,3 +401,29 @@ def preview_changes(store: Store, on: date) -> list[dict[str, Any]]:
             select(catalog_editions.c.entries).order_by(catalog_editions.c.id.desc()).limit(1)
         ).scalar()
         return edition_changes(last or [], catalog_entries_in(conn, on))
+
+
+def year_catalog(store: Store, year: int) -> pd.DataFrame:
+    """SEL-01: the province's catalog of projects for ``year``: project_code, name."""
+    from casework.store.tables import catalog_entries
+
+    with store.read() as conn:
+        rows = conn.execute(
+            select(projects.c.project_code, projects.c.name)
+            .join(catalog_entries, catalog_entries.c.project_code == projects.c.project_code)
+            .where(catalog_entries.c.year == year)
+            .order_by(projects.c.project_code)
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["project_code", "name"])
+
+
+def city_year_projects(store: Store, city_code: str, year: int) -> set[str]:
+    """SEL-01: the projects a city chose for ``year`` from the province's catalog."""
+    with store.read() as conn:
+        return set(
+            conn.execute(
+                select(city_projects.c.project_code).where(
+                    city_projects.c.city_code == city_code, city_projects.c.year == year
+                )
+            ).scalars()
+        )

@@ -49,18 +49,26 @@ def load_cities(tx: Tx, *, rows: Iterable[dict[str, Any]]) -> int:
 @command("发布考核项目目录", rules=("SEL-01",), roles=(PROVINCE,))
 def publish_catalog(tx: Tx, *, year: int, entries: Iterable[dict[str, Any]]) -> int:
     """SEL-01: the province publishes the year's catalog of assessment projects."""
-    known = {r.project_code: r for r in tx.conn.execute(select(projects)).all()}
+    known = set(tx.conn.execute(select(projects.c.project_code)).scalars())
     listed = {
         r.project_code
         for r in tx.conn.execute(
             select(catalog_entries.c.project_code).where(catalog_entries.c.year == year)
         )
     }
+    if not 2000 <= int(year) <= 2100:
+        raise RuleViolation(f"目录年度{year}不正确", rule_id="SEL-01")
     added = 0
-    for e in entries:
-        code = e["project_code"]
+    for i, e in enumerate(entries, start=1):
+        code = str(e.get("project_code") or "").strip()
+        name = str(e.get("name") or "").strip()
+        if not code:
+            raise RuleViolation(f"第{i}项缺少项目代码", rule_id="SEL-01")
+        if code not in known and not name:
+            raise RuleViolation(f"新项目{code}须写明项目名称", rule_id="SEL-01")
         if code not in known:
-            tx.insert(projects, project_code=code, name=e["name"], category=e.get("category", ""))
+            tx.insert(projects, project_code=code, name=name, category=e.get("category", ""))
+            known.add(code)
         if code not in listed:
             tx.insert(catalog_entries, year=year, project_code=code)
             listed.add(code)

@@ -35,6 +35,7 @@ from casework.ui.kit import (
     guarded,
     refusal_page,
     table_html,
+    text_area,
     title,
 )
 
@@ -73,6 +74,26 @@ class EditionsPage:
         self.download.on_click(guarded(ctx, self.messages, "下载目录", self._download))
         self.link = w.HTML()
         self.detail = w.HTML()
+        self.catalog_year = w.BoundedIntText(
+            value=ctx.today.year, min=2000, max=2100, description="目录年度"
+        )
+        self.catalog_lines = text_area(
+            "每行一个项目：项目代码,项目名称[,类别]（已有项目只写代码即可）"
+        )
+        self.catalog_button = w.Button(description="发布年度考核项目目录")
+        self.catalog_button.on_click(
+            guarded(ctx, self.messages, "发布考核项目目录", self._publish_projects)
+        )
+        projects_box = (
+            [
+                w.HTML("<h4>全省考核项目目录（SEL-01）</h4>"),
+                self.catalog_year,
+                self.catalog_lines,
+                self.catalog_button,
+            ]
+            if self.may_publish
+            else []
+        )
         publish_box = (
             [w.HTML("<h4>自上一期以来的变化（发布前预览）</h4>"), self.preview, self.publish]
             if self.may_publish
@@ -81,6 +102,7 @@ class EditionsPage:
         self.widget = w.VBox(
             [
                 title(HEADING, "省人力资源社会保障厅统一向社会公布考核机构目录（SEL-09）"),
+                *projects_box,
                 *publish_box,
                 w.HTML("<h4>已发布的目录</h4>"),
                 self.list,
@@ -128,6 +150,16 @@ class EditionsPage:
         self.refresh()
         self.messages.ok(f"已发布第{number}期考核机构目录")
 
+    def _publish_projects(self, _button: Any = None) -> None:
+        if not self.may_publish:
+            raise PermissionDenied(f"{self.ctx.actor.label}无权发布考核项目目录")
+        entries = catalog_entries_from_text(str(self.catalog_lines.value))
+        added = self.ctx.run(
+            registry.publish_catalog, year=int(self.catalog_year.value), entries=entries
+        )
+        self.catalog_lines.value = ""
+        self.messages.ok(f"已发布{int(self.catalog_year.value)}年考核项目目录（新列入{added}项）")
+
     def _download(self, _button: Any = None) -> None:
         fmt = str(self.fmt.value)
         if fmt not in FORMATS:
@@ -135,6 +167,26 @@ class EditionsPage:
         edition = self.chosen()
         name = f"山东省专项职业能力考核机构目录_第{edition.number}期.{fmt}"
         self.link.value = download_link(name, edition_export(edition, fmt))
+
+
+def catalog_entries_from_text(text: str) -> list[dict[str, str]]:
+    """Lines ``代码,名称[,类别]`` (commas or full-width commas) as catalog entries; the registry
+    checks them (SEL-01)."""
+    entries = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if not any(parts):
+            continue
+        entries.append(
+            {
+                "project_code": parts[0],
+                "name": parts[1] if len(parts) > 1 else "",
+                "category": parts[2] if len(parts) > 2 else "",
+            }
+        )
+    if not entries:
+        raise CaseworkError("请至少填写一个项目（项目代码,项目名称）", rule_id="SEL-01")
+    return entries
 
 
 def build(ctx: AppContext) -> w.Widget:

@@ -12,7 +12,12 @@ import ipywidgets as w
 
 from casework import registry
 from casework.errors import CaseworkError
-from casework.queries.province import city_project_history, city_projects_today
+from casework.queries.province import (
+    city_project_history,
+    city_projects_today,
+    city_year_projects,
+    year_catalog,
+)
 from casework.queries.scope import project_name_map
 from casework.ui.context import AppContext
 from casework.ui.gates import require_city_role
@@ -53,11 +58,22 @@ class CityProjectsPage:
         self.save = w.Button(description="调整目录", button_style="primary")
         self.save.on_click(guarded(ctx, self.messages, "调整本地考核项目目录", self._save))
         self.history = w.HTML()
+        self.year = ctx.today.year
+        self.choose = guard(
+            GuardedSelectMultiple(options=[], description="选定", rows=6),
+            ctx,
+            "本年度考核项目",
+        )
+        self.choose_button = w.Button(description="确定本年度考核项目", button_style="primary")
+        self.choose_button.on_click(guarded(ctx, self.messages, "确定本市考核项目", self._choose))
         self.widget = w.VBox(
             [
                 title(HEADING, "各市根据考核机构备案情况动态调整本地考核项目目录（SEL-10）"),
                 w.HTML("<h4>当前目录</h4>"),
                 self.current,
+                w.HTML(f"<h4>从{self.year}年全省考核项目目录中确定本市项目（SEL-01）</h4>"),
+                self.choose,
+                self.choose_button,
                 w.HTML("<h4>调整目录</h4>"),
                 w.HBox([self.include, self.exclude]),
                 self.reason,
@@ -85,6 +101,15 @@ class CityProjectsPage:
         self.exclude.options = [(f"{c}　{names.get(c, c)}", c) for c in sorted(held)]
         self.include.value = ()
         self.exclude.value = ()
+        catalog = year_catalog(self.ctx.store, self.year)
+        chosen_now = city_year_projects(self.ctx.store, self.city, self.year)
+        self.choose.options = [
+            (f"{r['project_code']}　{r['name']}", r["project_code"])
+            for r in catalog.to_dict("records")
+            if r["project_code"] not in chosen_now
+        ]
+        self.choose.value = ()
+        self.choose_button.disabled = not self.choose.options
         history = city_project_history(self.ctx.store, self.city)
         self.history.value = (
             table_html(history) if not history.empty else '<div class="cw-info">尚无调整</div>'
@@ -102,6 +127,16 @@ class CityProjectsPage:
         self.reason.value = ""
         self.refresh()
         self.messages.ok(f"已调整本地考核项目目录（{count}项）")
+
+    def _choose(self, _button: Any = None) -> None:
+        count = self.ctx.run(
+            registry.choose_city_projects,
+            city_code=self.city,
+            year=self.year,
+            project_codes=chosen(self.choose.value),
+        )
+        self.refresh()
+        self.messages.ok(f"已确定{self.year}年度本市考核项目（新增{count}项）")
 
 
 def build(ctx: AppContext) -> w.Widget:

@@ -18,7 +18,12 @@ from sqlalchemy import select
 from casework import registry as r
 from casework.intake import import_file
 from casework.queries.certificates import certificate_status
-from casework.queries.province import catalog_editions_list, province_reports_of
+from casework.queries.province import (
+    catalog_editions_list,
+    city_year_projects,
+    province_reports_of,
+    year_catalog,
+)
 from casework.registry import scenario
 from casework.store.tables import catalog_editions, certificate_actions, institutions
 from casework.store.tables import province_reports as reports_table
@@ -186,3 +191,47 @@ def test_another_city_cannot_see_or_mark_the_certificate_sup_04(
     assert page.found.value == ""
     assert count(world, certificate_actions) == 0
     assert certificate_status(world.store, cert).valid
+
+
+def test_the_province_publishes_the_years_project_catalog_in_the_app_sel_01(world: World) -> None:
+    page = editions_page.EditionsPage(as_user(world, PROVINCE))
+    page.catalog_year.value = 2026
+    page.catalog_lines.value = "P001\nP901，面塑制作，民间工艺"
+
+    page.catalog_button.click()
+
+    assert set(year_catalog(world.store, 2026)["project_code"]) >= {"P001", "P901"}
+    assert "新列入" in page.messages.widget.value
+
+
+def test_a_new_project_without_a_name_is_refused_and_nothing_published_sel_01(
+    world: World,
+) -> None:
+    page = editions_page.EditionsPage(as_user(world, PROVINCE))
+    page.catalog_year.value = 2026
+    page.catalog_lines.value = "P902"
+
+    page.catalog_button.click()
+
+    assert "P902" not in set(year_catalog(world.store, 2026)["project_code"])
+    assert "项目名称" in page.messages.widget.value
+
+
+def test_the_city_chooses_its_projects_from_the_years_catalog_in_the_app_sel_01(
+    world: World,
+) -> None:
+    r.publish_catalog(
+        world.store,
+        scenario.PROVINCE_ACTOR,
+        year=2025,
+        entries=[{"project_code": "P903", "name": "剪纸技艺", "category": ""}],
+    )
+    page = city_projects_page.CityProjectsPage(as_user(world, OFFICER))
+    offered = {v for _, v in page.choose.options}
+
+    page.choose.value = ("P903",)
+    page.choose_button.click()
+
+    assert "P903" in offered
+    assert "P903" in city_year_projects(world.store, JINAN, 2025)
+    assert "P903" not in {v for _, v in page.choose.options}
