@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.load_evaluators import prepare  # noqa: E402
 from casework import registry  # noqa: E402
+from casework.forkserver import kernels_of  # noqa: E402
 from casework.registry import scenario  # noqa: E402
 from casework.store.engine import open_store  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VoilaServer, start_voila, stop  # noqa: E402
@@ -52,16 +53,27 @@ def tree(pid: int) -> list[psutil.Process]:
 
 
 def kernels(server: VoilaServer) -> list[psutil.Process]:
-    alive = []
-    for child in tree(server.process.pid)[1:]:
+    return kernels_of(server.process.pid)
+
+
+def fork_servers() -> list[psutil.Process]:
+    """The shared fork servers (casework.forkserver) and the kernels forked from them."""
+    found: list[psutil.Process] = []
+    for p in psutil.process_iter():
         try:
-            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(
-                child.cmdline()
-            ):
-                alive.append(child)
+            if "casework.forkserver" in " ".join(p.cmdline()):
+                found += tree(p.pid)
         except psutil.Error:
             continue
-    return alive
+    return found
+
+
+def server_processes(servers: list[VoilaServer]) -> list[psutil.Process]:
+    """Every process of the page servers: their trees and the fork servers' (once each)."""
+    seen: dict[int, psutil.Process] = {}
+    for p in [q for s in servers for q in tree(s.process.pid)] + fork_servers():
+        seen.setdefault(p.pid, p)
+    return list(seen.values())
 
 
 def pss(processes: list[psutil.Process]) -> int:
@@ -113,7 +125,7 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             time.sleep(3)
             before, browser_before = used(), pss(browser_processes())
-            servers_before = pss([q for s in servers for q in tree(s.process.pid)])
+            servers_before = pss(server_processes(servers))
             pages: list[Any] = []
             began = time.perf_counter()
             for server in servers:
@@ -125,7 +137,7 @@ def main() -> int:
             opened = time.perf_counter() - began
             time.sleep(3)
             after, browser_after = used(), pss(browser_processes())
-            servers_after = pss([q for s in servers for q in tree(s.process.pid)])
+            servers_after = pss(server_processes(servers))
             live = [k for s in servers for k in kernels(s)]
             kernel_pss, kernel_rss = pss(live), rss(live)
             for page in pages:

@@ -10,7 +10,8 @@ One kernel per open page, 150–180 MiB each, so a closed page must not keep one
   kernels that have had no page for ``evict_after`` seconds (a closed tab whose beacon never
   arrived) are shut down to make room; if every kernel has a page, the new page is refused in
   Chinese. Every start and shutdown logs the count and memory for the administrator. Kernels
-  start without ``hypothesis`` (:data:`SERVED_KERNEL`). Preheated kernels
+  start without ``hypothesis`` (:data:`SERVED_KERNEL`). With ``fork_kernels`` the
+  kernels are forked from one pre-loaded parent (:mod:`casework.forkserver`). Preheated kernels
   (``ServeOptions(preheat=True)``) that wait in the pool are never culled, and one handed to a
   visitor gets its idle time reset so the culler cannot take it before its page connects.
 
@@ -25,7 +26,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets import Float, Integer, List, TraitError, Unicode
+from traitlets import Bool, Float, Integer, List, TraitError, Unicode
 from voila.voila_identity_provider import VoilaIdentityProvider
 
 PAGE_PATH = "/voila/render/"
@@ -73,6 +74,13 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
         "to make room for a new page.",
     )
 
+    fork_kernels = Bool(
+        False,
+        config=True,
+        help="Fork page kernels from one pre-loaded parent (casework.forkserver); needs "
+        "KernelProvisionerFactory.default_provisioner_name=casework-fork.",
+    )
+
     exec_lines = List(
         Unicode(),
         default_value=list(SERVED_KERNEL),
@@ -83,6 +91,14 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._was_pooled: set[str] = set()
+        if self.fork_kernels:  # pre-loading starts now, before the first visitor
+            import atexit
+
+            from casework.forkserver import ForkServer
+
+            server = ForkServer.start()
+            if server is not None:
+                atexit.register(server.stop)
 
     # --- the pool's state ------------------------------------------------------------------
     def pooled(self) -> set[str]:
@@ -117,7 +133,7 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
         return [kernel_id for _, kernel_id in sorted(idle, reverse=True)]
 
     def status(self) -> dict[str, Any]:
-        """The count of kernels, of those with a page, and their resident memory (MiB)."""
+        """The count of kernels, of those with a page, and their proportional memory (PSS, MiB)."""
         import psutil
 
         ids = self.list_kernel_ids()
@@ -126,8 +142,9 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
             process = getattr(
                 getattr(self.get_kernel(kernel_id), "provisioner", None), "process", None
             )
-            try:
-                rss += psutil.Process(process.pid).memory_info().rss if process else 0
+            try:  # proportional: a forked kernel shares its pre-loaded pages
+                info = psutil.Process(process.pid).memory_full_info() if process else None
+                rss += int(getattr(info, "pss", 0)) if info else 0
             except (psutil.Error, AttributeError):
                 continue
         return {
@@ -142,7 +159,7 @@ class CaseworkKernelManager(AsyncMappingKernelManager):
         s = self.status()
         bound = f"/{s['max_kernels']}" if s["max_kernels"] else ""
         self.log.info(
-            "casework 内核：%s；现有 %d%s 个（有页面 %d 个，预热 %d 个），内存合计 %d MiB",
+            "casework 内核：%s；现有 %d%s 个（有页面 %d 个，预热 %d 个），内存合计 %d MiB（PSS）",
             event,
             s["kernels"],
             bound,

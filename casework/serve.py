@@ -68,6 +68,8 @@ class ServeOptions:
     max_kernels: int = MAX_KERNELS
     evict_after: float = 30.0  # s without a page before a kernel may be evicted for a new one
     ip: str = DEFAULT_IP
+    fork_kernels: bool = True
+    """Page kernels forked from one pre-loaded parent (:mod:`casework.forkserver`)."""
 
 
 def voila_argv(opts: ServeOptions) -> list[str]:
@@ -95,6 +97,14 @@ def voila_argv(opts: ServeOptions) -> list[str]:
         "--VoilaConfiguration.multi_kernel_manager_class=casework.kernels.CaseworkKernelManager",
         f"--CaseworkKernelManager.max_kernels={opts.max_kernels}",
         f"--CaseworkKernelManager.evict_after={opts.evict_after}",
+        *(
+            [
+                "--CaseworkKernelManager.fork_kernels=True",
+                "--KernelProvisionerFactory.default_provisioner_name=casework-fork",
+            ]
+            if opts.fork_kernels
+            else []
+        ),
         f"--Voila.tornado_settings={{'headers': {{'Content-Security-Policy': \"{CSP}\"}}}}",
         f"--preheat_kernel={opts.preheat}",
         *(["--pool_size=1", preheat_denylist(opts.preheated)] if opts.preheat else []),

@@ -17,6 +17,7 @@ from typing import Any
 import psutil
 import pytest
 
+from casework.forkserver import kernels_of
 from casework.registry import scenario
 from casework.store.engine import open_store
 from tests.backend import store_url
@@ -27,17 +28,9 @@ pytestmark = pytest.mark.browser
 
 
 def kernels(server: VoilaServer) -> list[psutil.Process]:
-    """The live kernel processes of the server (zombies and exited ones do not count)."""
-    alive = []
-    for child in psutil.Process(server.process.pid).children(recursive=True):
-        try:
-            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(
-                child.cmdline()
-            ):
-                alive.append(child)
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-    return alive
+    """The live kernel processes of the server, started or forked for it (zombies and exited
+    ones do not count)."""
+    return kernels_of(server.process.pid)
 
 
 def expert_server(tmp_path: Path, **options: object) -> VoilaServer:

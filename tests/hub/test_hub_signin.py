@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
+from casework.forkserver import forked_kernels
 from tests.backend import postgres_only, store_url
 
 from .hubserver import JINAN, PASSWORD, QINGDAO, running_hub, skip_without_hub
@@ -60,8 +61,9 @@ def open_page(base: str, session: requests.Session, username: str) -> requests.R
 
 
 def kernel_users(username: str) -> set[str]:
-    """JUPYTERHUB_USER of every kernel the user's Voilà started."""
+    """The acting user of every kernel the user's Voilà started or had forked for it."""
     seen = set()
+    servers = set()
     for proc in psutil.process_iter(["cmdline"]):
         cmd = " ".join(proc.info["cmdline"] or [])
         if "ipykernel_launcher" in cmd:
@@ -71,6 +73,10 @@ def kernel_users(username: str) -> set[str]:
                     seen.add(proc.environ().get("JUPYTERHUB_USER", ""))
             except psutil.Error:
                 continue
+        elif "voila" in cmd and f"/user/{username}/" in cmd:
+            servers.add(proc.pid)
+    # a forked kernel's /proc/PID/environ is its fork server's: ask the fork server
+    seen |= {k["user"] for k in forked_kernels() if k["owner"] in servers}
     return seen
 
 
