@@ -328,6 +328,17 @@ def serve(path: str, idle_exit: float = IDLE_EXIT) -> None:
 
 
 # --- the page server's side ---------------------------------------------------------------------
+def _starting(pid: str, path: str) -> bool:
+    """Whether the fork server ``pid`` (from the lock file) for ``path`` is still alive."""
+    import psutil
+
+    try:
+        process = psutil.Process(int(pid))
+        return process.status() != psutil.STATUS_ZOMBIE and path in process.cmdline()
+    except (ValueError, psutil.Error):
+        return False
+
+
 class ForkServer:
     """This user's fork server for this code (:func:`code_key`), shared by every page server of
     the machine: started by the first that needs it, held by a lease by each."""
@@ -340,6 +351,7 @@ class ForkServer:
         self.lease: socket.socket | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self._leasing = threading.Lock()
+        self._waiting: threading.Thread | None = None
 
     @classmethod
     def start(cls) -> ForkServer | None:
@@ -358,34 +370,40 @@ class ForkServer:
         return cls._current
 
     def ensure(self) -> None:
-        """Hold a lease on the running fork server, or start one."""
-        if self.lease is not None:
-            return
+        """Hold a lease on the running fork server, or start one (once, machine-wide: the page
+        servers of ``casework serve`` start together)."""
         if self._take_lease():
             return
         import fcntl
 
-        with open(self.lock, "w") as lock:
+        with open(self.lock, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._take_lease():
                 return
-            if self.process is not None and self.process.poll() is None:
-                return  # ours, still pre-loading
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)  # a fork server that died left its socket
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "casework.forkserver", self.path],
-                env=server_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,  # shared: it must not hold the first server's pipes
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # shared: it outlives the page server that started it
-            )
+            lock.seek(0)
+            if not _starting(lock.read().strip(), self.path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.path)  # a fork server that died left its socket
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "casework.forkserver", self.path],
+                    env=server_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,  # shared: it must not hold the first one's pipes
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,  # shared: it outlives the page server that started it
+                )
+                lock.seek(0)
+                lock.truncate()
+                lock.write(str(process.pid))
+                lock.flush()
+                self.process = process
         self._lease_when_ready()
 
     def _lease_when_ready(self) -> None:
-        """Take the lease as soon as the fork server is ready (a thread), so it is held before
+        """Take the lease as soon as the fork server is ready (one thread), so it is held before
         the first page asks for a kernel."""
+        if self._waiting is not None and self._waiting.is_alive():
+            return
 
         def wait() -> None:
             deadline = time.monotonic() + FIRST_LEASE
@@ -394,7 +412,8 @@ class ForkServer:
                     return
                 time.sleep(0.1)
 
-        threading.Thread(target=wait, name="casework-fork-lease", daemon=True).start()
+        self._waiting = threading.Thread(target=wait, name="casework-fork-lease", daemon=True)
+        self._waiting.start()
 
     def _take_lease(self) -> bool:
         with self._leasing:

@@ -256,3 +256,37 @@ def test_a_changed_installation_gets_a_fork_server_of_its_own(
     assert forkserver.code_key() == key
     monkeypatch.setattr(forkserver, "PRELOAD", (*forkserver.PRELOAD, "json"))
     assert forkserver.code_key() != key
+
+
+STARTER = """
+import sys
+from casework.forkserver import ForkServer
+server = ForkServer(sys.argv[1])
+server.ensure()
+print(server.wait_ready(90), flush=True)
+"""
+
+
+def test_page_servers_started_together_start_one_fork_server(socket_path: Path) -> None:
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, str(socket_path)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    try:
+        outputs = [p.communicate(timeout=120)[0].strip() for p in starters]
+        assert outputs == ["True"] * 4
+        running = [p for p in psutil.process_iter() if _alive_with(p, str(socket_path))]
+        assert len(running) == 1
+    finally:
+        for p in psutil.process_iter():
+            if _alive_with(p, str(socket_path)):
+                p.kill()
+
+
+def _alive_with(process: psutil.Process, path: str) -> bool:
+    try:
+        return path in process.cmdline() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
