@@ -22,6 +22,7 @@ import psutil
 import pytest
 from sqlalchemy import select
 
+from casework import forkserver
 from casework.domain import rubrics, rules, scoring
 from casework.registry.sheets import DRAFT, SUBMITTED, renewal_frames
 from casework.store import audit
@@ -140,14 +141,8 @@ def score(tab: Tab) -> None:
 
 
 def kernels_of(server: VoilaServer) -> list[psutil.Process]:
-    found = []
-    for child in psutil.Process(server.process.pid).children(recursive=True):
-        try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
-                found.append(child)
-        except psutil.Error:
-            continue
-    return found
+    """The server's kernels, started or forked for it (a forked kernel ends with its server)."""
+    return forkserver.kernels_of(server.process.pid)
 
 
 def audited_sheets(conn: Any) -> dict[int, dict[str, Any]]:
