@@ -74,8 +74,9 @@ KERNEL_NAME = "cwk-"  # a forked kernel's process name: cwk-<page server pid>
 # --- where the fork server lives -----------------------------------------------------------------
 def _folder() -> Path | None:
     """This user's private folder for fork-server sockets (mode 0700), or None if it is unsafe."""
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
-    folder = base / f"casework-fork-{os.getuid()}"
+    from casework import settings
+
+    folder = settings.runtime_dir() / f"casework-fork-{os.getuid()}"
     with contextlib.suppress(FileExistsError):
         folder.mkdir(mode=0o700)
     info = folder.lstat()
@@ -219,8 +220,8 @@ def _run_kernel(
         tempfile.tempdir = None  # TMPDIR is the page server's
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in request["env"].items()})
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ends with the fork server
-        os.environ[OWNER_ENV] = str(request["owner"])
+        # it ends with the fork server (ipykernel's parent poller) and tells whose kernel it is
+        os.environ.update({"JPY_PARENT_PID": str(os.getppid()), OWNER_ENV: str(request["owner"])})
         _name(f"{KERNEL_NAME}{request['owner']}")  # for kernels_of: /proc/*/environ is stale
         os.chdir(request["cwd"])
         sys.argv = [LAUNCHER, *request["argv"]]

@@ -68,8 +68,14 @@ class ServeOptions:
     max_kernels: int = MAX_KERNELS
     evict_after: float = 30.0  # s without a page before a kernel may be evicted for a new one
     ip: str = DEFAULT_IP
-    fork_kernels: bool = True
+    fork_kernels: bool = field(default_factory=lambda: _setting_fork_kernels())
     """Page kernels forked from one pre-loaded parent (:mod:`casework.forkserver`)."""
+
+
+def _setting_fork_kernels() -> bool:
+    from casework import settings
+
+    return settings.FORK_KERNELS.get() != "0"
 
 
 def voila_argv(opts: ServeOptions) -> list[str]:

@@ -85,6 +85,12 @@ TOKENS = Setting(
     "`--rotate-token` 换发）；相对路径相对于数据库所在目录",
     shown_default="SQLite 数据库所在目录下的 `tokens/`（`make run` 即 `var/tokens`）",
 )
+FORK_KERNELS = Setting(
+    "CASEWORK_FORK_KERNELS",
+    "应用页面的内核是否由预载了 casework 的父进程派生（`1` 是：几乎即开、共享内存；`0` 否：每页一个"
+    "全新进程）",
+    "1",
+)
 ANCHORS = Setting(
     "CASEWORK_ANCHORS",
     "锚定文件：`casework audit anchor` 把审计链、归档清单链的链头和拒绝记录摘要签名后逐行追加于此"
@@ -180,6 +186,7 @@ SETTINGS: tuple[Setting, ...] = (
     ANCHORS,
     ANCHOR_KEY,
     TOKENS,
+    FORK_KERNELS,
     HUB_PASSWORD,
     HUB_AUTHENTICATOR,
     HUB_PORT,
@@ -207,6 +214,15 @@ def data_home(environ: Environ | None = None) -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
     return Path(base).expanduser() / "casework"
+
+
+def runtime_dir(environ: Environ | None = None) -> Path:
+    """Where this user's sockets live (``XDG_RUNTIME_DIR``, else the system's temporary folder):
+    the kernels' fork servers (:mod:`casework.forkserver`)."""
+    import tempfile
+
+    env = os.environ if environ is None else environ
+    return Path(env.get("XDG_RUNTIME_DIR", "").strip() or tempfile.gettempdir())
 
 
 def sqlite_file(db_url: str) -> Path | None:
