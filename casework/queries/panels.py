@@ -5,7 +5,10 @@ Read-only: every function reads the store and returns plain values or DataFrames
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import pandera.pandas as pa
@@ -28,6 +31,37 @@ from casework.store.tables import (
 )
 
 SUPPLEMENTARY_COLUMNS = ["sub_id", "text"]
+
+T = TypeVar("T")
+_READS: ContextVar[dict[Hashable, Any] | None] = ContextVar("casework_page_reads", default=None)
+
+
+@contextmanager
+def reads_once() -> Iterator[None]:
+    """Within the block, each roster (and renewal group outcome) is read from the store once and
+    shared by every reader: one page open reads each fact once (issue #17).
+
+    For a page open only, which writes nothing: never wrap a command in it. A nested block shares
+    the outer one; the memo ends with the outermost block, so the next click reads afresh.
+    """
+    if _READS.get() is not None:
+        yield
+        return
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def read_once(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, or its earlier result for ``key`` inside :func:`reads_once`."""
+    memo = _READS.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return cast(T, memo[key])
 
 
 def selection_case(store: Store, panel_id: int) -> dict[str, Any] | None:
@@ -101,15 +135,24 @@ class RosterTable(pa.DataFrameModel):
         coerce = True
 
 
+_ROSTER_COLUMNS = tuple(RosterTable.to_schema().columns)
+
+
 def empty_roster() -> DataFrame[RosterTable]:
     """The roster of a panel not yet constituted."""
-    columns = list(RosterTable.to_schema().columns)
-    return DataFrame[RosterTable](RosterTable.validate(pd.DataFrame(columns=columns)))
+    frame = pd.DataFrame(columns=list(_ROSTER_COLUMNS))
+    return cast("DataFrame[RosterTable]", RosterTable.validate(frame))
 
 
 def roster_in(conn: Connection, panel_id: int) -> DataFrame[RosterTable]:
-    """The roster of ``panel_id`` read on an open connection (commands and queries share it)."""
+    """The roster of ``panel_id`` read on an open connection (commands and queries share it);
+    read once inside :func:`reads_once` (a copy each time: a reader may change its frame)."""
     require_keys("评估组", panel_id=panel_id)
+    found = read_once(("roster", int(panel_id)), lambda: _read_roster(conn, panel_id))
+    return cast("DataFrame[RosterTable]", found.copy())
+
+
+def _read_roster(conn: Connection, panel_id: int) -> DataFrame[RosterTable]:
     q = (
         select(
             panel_members.c.username,
@@ -134,9 +177,9 @@ def roster_in(conn: Connection, panel_id: int) -> DataFrame[RosterTable]:
     frame["coi_declared_at"] = pd.to_datetime(frame["coi_declared_at"])
     frame["coi_declared"] = frame["coi_declared_at"].notna()
     frame["sheet_status"] = [mine.get(str(u), "未填写") for u in frame["username"]]
-    return DataFrame[RosterTable](
-        RosterTable.validate(frame[list(RosterTable.to_schema().columns)])
-    )
+    # validated once here, at the boundary (wrapping it in ``DataFrame[RosterTable](…)`` would
+    # validate the same frame a second time)
+    return cast("DataFrame[RosterTable]", RosterTable.validate(frame[list(_ROSTER_COLUMNS)]))
 
 
 def panel_roster(store: Store, panel_id: int) -> DataFrame[RosterTable]:

@@ -20,7 +20,7 @@ from casework.clock import BUREAU_TZ
 from casework.domain import rubrics, scoring
 from casework.errors import NotFound
 from casework.queries.lookup import display_names, one_or_none, one_or_not_found, require_keys
-from casework.queries.panels import roster_in, submitted_sheets_in
+from casework.queries.panels import read_once, roster_in, submitted_sheets_in
 from casework.queries.stored_sheets import (
     RENEWAL_SHEET,
     SELF,
@@ -131,11 +131,18 @@ def renewal_outcome_of(store: Store, renewal_id: int, method: str | None = None)
     sheet is missing (``waiting`` names them). The composite method is the rubric's
     (``composite_method``) unless ``method`` overrides it for a what-if view.
 
+    Read once per page open inside :func:`casework.queries.panels.reads_once` (the leader's
+    view and the documents section share it).
+
     Raises:
         NotFound: no such renewal case, or it has no group yet.
     """
-    with store.read() as conn:
-        return group_outcome_in(conn, renewal_id, method)
+
+    def read() -> GroupOutcome:
+        with store.read() as conn:
+            return group_outcome_in(conn, renewal_id, method)
+
+    return read_once(("renewal_outcome", int(renewal_id), method), read)
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,14 @@ class Attachment4Form:
     # --- building -----------------------------------------------------------------------
     def _build(self, veto_heading: str) -> list[w.Widget]:
         parts: list[w.Widget] = [_html(f'<div class="cw-info">{esc(self.rubric.legend)}</div>')]
-        items = self.rubric.items
-        for group in self.rubric.groups.itertuples():
+        by_group: dict[int, list[dict[str, Any]]] = {}
+        for item in self.rubric.items.to_dict("records"):  # one pass, not a filter per group
+            by_group.setdefault(int(item["group_no"]), []).append(item)
+        for group in self.rubric.groups.to_dict("records"):
             label = _html()
-            self.group_labels[int(group.group_no)] = label
+            self.group_labels[int(group["group_no"])] = label
             rows: list[w.Widget] = [label]
-            for item in items[items.group_no == group.group_no].itertuples():
-                rows.append(self._item_row(item))
+            rows += [self._item_row(item) for item in by_group.get(int(group["group_no"]), [])]
             parts.append(
                 w.VBox(
                     rows, layout=layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
@@ -120,8 +121,8 @@ class Attachment4Form:
         parts += [w.VBox(veto_rows, layout=layout()), self.total]
         return parts
 
-    def _item_row(self, item: Any) -> w.Widget:
-        item_id = str(item.item_id)
+    def _item_row(self, item: dict[str, Any]) -> w.Widget:
+        item_id = str(item["item_id"])
         verdict = guard(
             GuardedToggleButtons(
                 options=list(rules.VERDICTS),
@@ -141,8 +142,8 @@ class Attachment4Form:
         points.observe(self._changed, names="value")
         self.verdicts[item_id], self.points[item_id] = verdict, points
         text = (
-            f"<b>{esc(item_id)}</b> {esc(item.indicator)}：{esc(item.criterion)}"
-            f"<span style='color:#666'>（{points_label(float(item.points))}）</span>"
+            f"<b>{esc(item_id)}</b> {esc(item['indicator'])}：{esc(item['criterion'])}"
+            f"<span style='color:#666'>（{points_label(float(item['points']))}）</span>"
         )
         shown = _html(text + self.hints.get(item_id, ""), width="55%")
         self.texts[item_id] = (shown, text)
@@ -208,7 +209,9 @@ class Attachment4Form:
         )
 
     def running_total(self) -> float:
-        filled = self.filled()
+        return self._total_of(self.filled())
+
+    def _total_of(self, filled: pd.DataFrame) -> float:
         if filled.empty:
             return 0.0
         return float(scoring.running_total(self.rubric, filled).iloc[0])
@@ -244,7 +247,7 @@ class Attachment4Form:
                 f"　小计：<b>{got:g}</b> 分"
             )
         self.total.value = (
-            f'<div class="cw-total">合计：{self.running_total():g} 分'
+            f'<div class="cw-total">合计：{self._total_of(filled):g} 分'
             f'<span class="cw-progress">（已评 {len(filled)}/{len(self.verdicts)} 项）</span></div>'
         )
 

@@ -17,8 +17,9 @@ import pandas as pd
 from casework import registry
 from casework.domain import rubrics
 from casework.errors import CaseworkError, PermissionDenied
+from casework.queries.panels import reads_once
 from casework.queries.renewal_outcome import renewal_outcome_of
-from casework.queries.sheets import my_panels, my_sheet, panel_members_of
+from casework.queries.sheets import my_panels, my_sheet
 from casework.queries.stored_sheets import SUBMITTED
 from casework.ui.attachment4_form import Attachment4Form
 from casework.ui.case_documents import renewal_documents
@@ -171,11 +172,9 @@ class Attachment6View:
     def refresh(self) -> None:
         group = renewal_outcome_of(self.ctx.store, self.renewal_id)
         self.send.disabled = not group.complete
-        # members by name (issue #13: names, never user names, on every page)
-        names = {
-            str(m["username"]): str(m["display_name"] or m["username"])
-            for m in panel_members_of(self.ctx.store, self.panel_id)
-        }
+        # members by name (issue #13: names, never user names, on every page), from the roster
+        # the outcome was read with
+        names = group.names
         if group.summary is None:
             waiting = "、".join(names.get(u, u) for u in group.waiting)
             self.body.value = f'<div class="cw-info">尚未提交：{esc(waiting)}</div>'
@@ -222,12 +221,21 @@ def build(ctx: AppContext, panel_id: int | None = None) -> w.Widget:
 
 
 def sheet_page(ctx: AppContext, panel_id: int) -> w.Widget:
+    """The sheet behind the conflict-of-interest gate (SUP-03). One open reads each fact once
+    (:func:`reads_once`: the gate, the leader's view and the documents share the roster and the
+    group outcome); signing the declaration later opens the sheet with fresh reads."""
     from casework.ui.conflict import conflict_gate
 
-    return conflict_gate(ctx, panel_id, lambda: _sheet_and_summary(ctx, panel_id))
+    with reads_once():
+        return conflict_gate(ctx, panel_id, lambda: _sheet_and_summary(ctx, panel_id))
 
 
 def _sheet_and_summary(ctx: AppContext, panel_id: int) -> w.Widget:
+    with reads_once():  # inside the open's own block, or a fresh one after signing
+        return _compose(ctx, panel_id)
+
+
+def _compose(ctx: AppContext, panel_id: int) -> w.Widget:
     sheet = RenewalScoringSheet(ctx, panel_id)
     documents = renewal_documents(ctx, sheet.renewal_id)
     if sheet.is_leader:
