@@ -82,7 +82,7 @@ test: lint pytest
 run: setup
 	mkdir -p $(dir $(CASEWORK_DB))
 	test -f $(CASEWORK_DB) || $(BIN)/casework --db sqlite:///$(CASEWORK_DB) demo
-	$(BIN)/casework --db sqlite:///$(CASEWORK_DB) serve
+	$(BIN)/casework --db sqlite:///$(CASEWORK_DB) serve $(if $(CASEWORK_PORT),--port $(CASEWORK_PORT))
 
 bench: setup
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

@@ -36,6 +36,62 @@ def _kind(text: str) -> str:
     return by_label.get(text.strip(), text.strip())
 
 
+class _KindParser(argparse.ArgumentParser):
+    """The ``import`` and ``template`` subcommands: their arguments name the import kinds,
+    which live beside pandas and pandera (``casework.intake``, ~0.7 s to import), so they are
+    added the first time the subcommand is parsed or its help shown — ``casework serve`` and
+    ``casework demo`` start without them (issue #17)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fill: Any = None
+
+    def _filled(self) -> None:
+        if self.fill is not None:
+            fill, self.fill = self.fill, None
+            fill(self)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        self._filled()
+        return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        self._filled()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._filled()
+        return super().format_help()
+
+
+def _kind_argument(parser: argparse.ArgumentParser) -> None:
+    kinds = "、".join(f"{k}（{v.label}）" for k, v in _kinds().items())
+    parser.add_argument("kind", type=_kind, choices=list(_kinds()), help=f"导入类型：{kinds}")
+
+
+def _import_arguments(imp: argparse.ArgumentParser) -> None:
+    _kind_argument(imp)
+    imp.add_argument("file", type=Path, help="csv 或 xlsx 文件")
+    imp.add_argument("--as", dest="as_user", default=None, help="以该用户身份导入（默认系统）")
+    imp.add_argument("--sheet", default=None, help="工作表名（默认自动识别）")
+
+
+def _template_arguments(tpl: argparse.ArgumentParser) -> None:
+    _kind_argument(tpl)
+    tpl.add_argument("--output", "-o", type=Path, required=True, help="输出文件（.xlsx 或 .csv）")
+
+
+def _deferred(sub: Any, name: str, fill: Any, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand whose arguments ``fill`` adds when it is first used."""
+    default_class, sub._parser_class = sub._parser_class, _KindParser
+    try:
+        parser = sub.add_parser(name, **kwargs)
+    finally:
+        sub._parser_class = default_class
+    parser.fill = fill
+    return parser
+
+
 def _accept_db_anywhere(parser: argparse.ArgumentParser) -> None:
     """``--db`` before or after the subcommand: every subparser accepts it too.
 
@@ -81,15 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rotate-token", action="store_true", help="换发新令牌（旧地址随即失效）")
     pages = sub.add_parser("pages", help="应用页面（笔记本）")
     pages.add_argument("pages_command", choices=("write",), help="重新生成 notebooks/ 下的页面")
-    kinds = "、".join(f"{k}（{v.label}）" for k, v in _kinds().items())
-    imp = sub.add_parser("import", help="导入机构数据（csv 或 xlsx），全部成功或全部不写入")
-    imp.add_argument("kind", type=_kind, choices=list(_kinds()), help=f"导入类型：{kinds}")
-    imp.add_argument("file", type=Path, help="csv 或 xlsx 文件")
-    imp.add_argument("--as", dest="as_user", default=None, help="以该用户身份导入（默认系统）")
-    imp.add_argument("--sheet", default=None, help="工作表名（默认自动识别）")
-    tpl = sub.add_parser("template", help="下载导入模板（xlsx 含“说明”工作表，或 csv）")
-    tpl.add_argument("kind", type=_kind, choices=list(_kinds()), help=f"导入类型：{kinds}")
-    tpl.add_argument("--output", "-o", type=Path, required=True, help="输出文件（.xlsx 或 .csv）")
+    _deferred(
+        sub, "import", _import_arguments, help="导入机构数据（csv 或 xlsx），全部成功或全部不写入"
+    )
+    _deferred(
+        sub, "template", _template_arguments, help="下载导入模板（xlsx 含“说明”工作表，或 csv）"
+    )
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="校验审计日志哈希链（并对照每个锚定记录）")

@@ -20,6 +20,7 @@ from casework.demo.served import (
     emit_pools,
     plan_served_city,
 )
+from casework.demo.sheets import CHECKED, submit_renewal_sheet
 from casework.demo.takeover import (
     INSTITUTION_OVERRIDE,
     PROJECT_OVERRIDE,
@@ -39,6 +40,7 @@ from casework.demo.world import (
     plan_city_lists,
     plan_institutions,
 )
+from casework.domain import rubrics
 from casework.errors import RuleViolation
 from casework.registry.training_clock import start_training_clock
 from casework.store.engine import Store
@@ -86,10 +88,22 @@ def build_demo(
     if taken or people:
         raise RuleViolation("演示数据只能生成在空数据库中（已有机构或用户）")
     world = plan(seed, effective, institutions - served)
+    check_sheets_in_bulk(world)
     with unflushed_commits(store):
         world.timeline.run(Ctx(store, effective))
         start_training_clock(store, r.SYSTEM_ACTOR, on=effective)
     return summary(store)
+
+
+def check_sheets_in_bulk(world: World) -> int:
+    """REN-07: validate every renewal sheet the timeline will submit in one call, under the
+    rubric the demo's sheets are written for (:mod:`casework.demo.sheets`)."""
+    planned = []
+    for step in world.timeline.steps:
+        run: Any = step.run  # a command step (timeline._Command) keeps its arguments
+        if step.on <= world.today and getattr(run, "command", None) is submit_renewal_sheet:
+            planned.append((run.arguments["rows"], run.arguments["veto"]))
+    return CHECKED.check_in_bulk(rubrics.load(rubrics.RENEWAL), planned)
 
 
 @contextmanager

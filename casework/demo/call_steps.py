@@ -18,6 +18,7 @@ from casework.demo.calls import (
     Call,
     CallPlanner,
 )
+from casework.demo.sheets import submit_renewal_sheet
 from casework.demo.timeline import Ctx, Lazy, Ref, wd
 from casework.demo.world import World, institution_actor
 from casework.registry import scenario
@@ -197,14 +198,17 @@ def emit_sheet(
     rows: list[dict[str, Any]],
     veto: list[dict[str, Any]],
 ) -> None:
-    """SUP-03 then SEL-03/REN-04: the expert declares no conflict of interest, then submits."""
+    """SUP-03 then SEL-03/REN-04: the expert declares no conflict of interest, then submits
+    (a renewal group's sheet through the same command with its validation done in bulk,
+    :mod:`casework.demo.sheets`)."""
     who = scenario.expert(username)
     label = f"评估表{panel[1]}·{username}"
     world.timeline.command(
         on, label, r.declare_conflict_of_interest, who, panel_id=Ref(*panel), no_conflict=True
     )
+    submit = submit_renewal_sheet if panel[0] == "group" else r.save_sheet
     world.timeline.command(
-        on, label, r.save_sheet, who, panel_id=Ref(*panel), rows=rows, veto=veto, submit=True
+        on, label, submit, who, panel_id=Ref(*panel), rows=rows, veto=veto, submit=True
     )
 
 

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, Literal, NoReturn, cast, overload
@@ -162,7 +162,7 @@ class SelectionRubric(_Rubric):
         """SEL-04: the sub-conditions any one of which gives priority."""
         return cast(DataFrame[ConditionsTable], self.conditions[self.conditions.kind == PRIORITY])
 
-    @property
+    @cached_property
     def per_project(self) -> tuple[str, ...]:
         """SEL-04: the sub-conditions the panel judges once per project applied for (sites and
         equipment, examiners and experts, question banks, experience: Att.1 2.3, 4.3, 4.4,
@@ -190,9 +190,10 @@ class RenewalRubric(_Rubric):
     point_step: float
     composite_method: str
 
-    @property
+    @cached_property
     def item_points(self) -> Mapping[str, float]:
-        """REN-07: item_id → full points of the item, in sheet order (read-only)."""
+        """REN-07: item_id → full points of the item, in sheet order (read-only; worked out
+        once per rubric object: the scoring of one sheet asks for it on every row)."""
         return MappingProxyType(dict(zip(self.items.item_id, self.items.points, strict=True)))
 
     @property
@@ -459,11 +460,37 @@ def _version_key(rubric: Rubric) -> tuple[date, tuple[tuple[int, str], ...]]:
     return rubric.effective, tuple((int(x), "") if x.isdigit() else (-1, x) for x in parts)
 
 
-def _catalog() -> list[Rubric]:
-    """Every rubric file of ``rubrics_dir()``, validated, oldest first; duplicates refused."""
+_CATALOG: dict[tuple[tuple[Path, bytes], ...], tuple[Rubric, ...]] = {}
+"""The last catalog built, keyed by the path and bytes of every rubric file it was built from."""
+
+
+def _catalog() -> tuple[Rubric, ...]:
+    """Every rubric file of the merged rubric folders, validated, oldest first; duplicates
+    refused. The objects are shared: hand out :func:`_fresh` copies.
+
+    Each call lists the folders and reads the files again (a province's ``CASEWORK_SCHEMAS``,
+    a revision written a moment ago) but validates only when a file is new or changed; the
+    registry asks for a case's rubric in every command (``by_id``).
+    """
+    key = tuple((path.resolve(), _read(path)) for path in policy_files("rubrics"))
+    cached = _CATALOG.get(key)
+    if cached is None:
+        cached = _validated_catalog(key)
+        _CATALOG.clear()
+        _CATALOG[key] = cached
+    return cached
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise NotFound(f"找不到评分细则文件：{path}") from exc
+
+
+def _validated_catalog(files: tuple[tuple[Path, bytes], ...]) -> tuple[Rubric, ...]:
     found = sorted(
-        (load_file(f) for f in policy_files("rubrics")),
-        key=lambda r: (r.kind, _version_key(r)),
+        (_build(path, data) for path, data in files), key=lambda r: (r.kind, _version_key(r))
     )
     seen: dict[tuple[str, str], Path] = {}
     p = _Problems(rubrics_dir(), "—")
@@ -474,7 +501,7 @@ def _catalog() -> list[Rubric]:
             p.add(rubric.path.name, "version", rubric.version, need, _RULES[rubric.kind])
         seen[key] = rubric.path
     p.raise_if_any()
-    return found
+    return tuple(found)
 
 
 def available() -> pd.DataFrame:
@@ -512,13 +539,13 @@ def load(kind: str, version: str | None = None, *, on: date | None = None) -> Ru
         if not hits:
             known = "、".join(r.version for r in candidates) or "无"
             raise NotFound(f"没有版本为“{version}”的{label}（已有版本：{known}）")
-        return hits[0]
+        return _fresh(hits[0])
     if on is not None:
         candidates = [r for r in candidates if r.effective <= on]
     if not candidates:
         when = f"在 {on.isoformat()} 已生效的" if on is not None else ""
         raise NotFound(f"没有{when}{label}评分细则文件（目录：{rubrics_dir()}）")
-    return candidates[-1]
+    return _fresh(candidates[-1])
 
 
 def by_id(rubric_id: str) -> Rubric:
