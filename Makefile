@@ -26,12 +26,15 @@ setup: system-deps $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	# uv installs the same range-pinned set several times faster than pip (plain pip if uv cannot
-	# be had); compiled to bytecode at install, as pip does, or every process recompiles it
-	# pip and setuptools above their published advisories before anything is installed with them
-	$(PY) -m pip install -q --upgrade 'pip>=25.3' 'setuptools>=78.1.1' || true
-	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --compile-bytecode --python $(PY) \
-	  -e '.[test,postgres,hub]' || $(PY) -m pip install -q -e '.[test,postgres,hub]'
+	# uv installs the same range-pinned set several times faster than pip, with pip and setuptools
+	# above their published advisories in the same step (plain pip if uv cannot be had: upgraded
+	# first, before anything is installed with it). Bytecode is written on first import (the venv
+	# is writable and PYTHONDONTWRITEBYTECODE is unexported), not for all 20,000 files up front:
+	# that alone took 20-30 s of the first `make run`.
+	$(PY) -m pip install -q uv && $(BIN)/uv pip install -q --python $(PY) \
+	  'pip>=25.3' 'setuptools>=78.1.1' -e '.[test,postgres,hub]' || \
+	  { $(PY) -m pip install -q --upgrade 'pip>=25.3' 'setuptools>=78.1.1' && \
+	    $(PY) -m pip install -q -e '.[test,postgres,hub]'; }
 	touch $@
 
 lint: setup
