@@ -65,6 +65,9 @@ hub: hub-deps
 # cores, one worker per test file; then the browser tests on their own (Playwright's sync API
 # refuses to start in a worker where an earlier test left an asyncio loop running). Running the
 # browser tests beside the PostgreSQL run was tried: on two cores it made both slower.
+# A few files run once although inside STORE_TESTS (the wheel test, in the SQLite run, tries
+# the installed wheel on the PostgreSQL server itself) and the cross-case checks read a sample
+# of each case kind on PostgreSQL: tests/test_backends.py lists them and holds them to it.
 STORE_TESTS := tests/registry tests/intake tests/ui tests/dashboard tests/documents tests/reports \
   tests/archive tests/e2e tests/hub tests/load tests/release tests/records tests/ops tests/security \
   tests/queries tests/demo tests/test_extension.py

@@ -4,9 +4,15 @@ environment outside the checkout, runs casework from another working directory (
 Built once per run (``uv build``: sdist, then the wheel from the sdist, so both are complete),
 installed with its runtime dependencies only (``casework[postgres]``: no pytest, no hypothesis)
 from uv's cache, then: ``casework init``, ``casework demo``, a rubric load, a letter, a headless
-app page, an archived report and ``casework archive verify`` — on SQLite, and on PostgreSQL in
-the suite's PostgreSQL run. Nothing may come from the checkout: the working directory is
-elsewhere, ``PYTHONPATH`` is cleared and the test checks where casework was imported from.
+app page, an archived report and ``casework archive verify`` on SQLite; then ``casework init`` on
+an empty PostgreSQL database (the migrations shipped in the wheel, through the ``postgres``
+extra's driver), the demo, a letter, a report and the archive on it. Nothing may come from the
+checkout: the working directory is elsewhere, ``PYTHONPATH`` is cleared and the test checks where
+casework was imported from.
+
+Both engines are covered here, from one build, so the module runs once: in the SQLite run of
+``make test`` (which names a PostgreSQL server in ``CASEWORK_TEST_PG_URL``), not again in the
+PostgreSQL run (``tests/test_backends.py`` checks this split).
 """
 
 from __future__ import annotations
@@ -16,16 +22,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from casework.demo.build import MIN_INSTITUTIONS
-from tests.backend import on_postgres, store_url
+from tests.backend import PG_URL, sqlite_only
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    sqlite_only("the wheel is built once and run on both engines by this module itself"),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = """
@@ -108,6 +119,32 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     yield Installed(venv, wheel, work)
 
 
+@pytest.fixture
+def empty_postgres() -> Iterator[Callable[[str], str]]:
+    """Makes new, empty PostgreSQL databases (no template: the wheel must migrate them)."""
+    if not PG_URL.startswith("postgresql"):
+        pytest.skip("no PostgreSQL server: set CASEWORK_TEST_PG_URL (make test does)")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    made: list[str] = []
+
+    def drop(name: str) -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def make(label: str) -> str:
+        name = f"cw_wheel_{label}_{os.getpid()}"
+        drop(name)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in made:
+        drop(name)
+    admin.dispose()
+
+
 def test_the_sdist_and_the_wheel_carry_the_policy_files_and_the_pages(
     installed: Installed,
 ) -> None:
@@ -133,8 +170,8 @@ def test_the_served_environment_has_no_test_tools(installed: Installed) -> None:
 def test_the_installed_release_runs_from_another_directory(installed: Installed) -> None:
     """init, demo, rubric, letter, page, report, archive verify — all from the wheel."""
     py = str(installed.venv / "bin" / "python")
-    demo = store_url(installed.work / "var" / "casework.db")
-    fresh = store_url(installed.work / "fresh.db")
+    demo = f"sqlite:///{installed.work / 'var' / 'casework.db'}"
+    fresh = f"sqlite:///{installed.work / 'fresh.db'}"
 
     version = installed.run("casework", "--version", db=demo).stdout
     installed.run("casework", "init", db=fresh)
@@ -158,6 +195,27 @@ def test_the_installed_release_runs_from_another_directory(installed: Installed)
     assert Path(page["pages"]).resolve().is_relative_to(site)
     assert page["errors"] == [] and page["widgets"] >= 1
     assert "共 1 条归档记录" in verified
-    if not on_postgres():
-        assert list((installed.work / "var" / "archive" / "objects").rglob("*"))
+    assert list((installed.work / "var" / "archive" / "objects").rglob("*"))
     assert not (REPO / "casework" / "schemas").exists()  # the build leaves the checkout alone
+
+
+@pytest.mark.postgres
+def test_the_installed_release_migrates_and_reads_an_empty_postgresql_database(
+    installed: Installed, empty_postgres: Callable[[str], str]
+) -> None:
+    """The served deployment's engine from the wheel: the ``postgres`` extra's driver and the
+    migrations shipped as package data bring an empty server database to the newest revision,
+    and the installed commands read it. (Filling and reading a PostgreSQL store — demo, letters,
+    reports — is the checkout's PostgreSQL run; the wheel's own files are checked above.)"""
+    py = str(installed.venv / "bin" / "python")
+    db = empty_postgres("fresh")
+
+    migrated = installed.run("casework", "init", db=db).stdout
+    again = installed.run("casework", "init", db=db).stdout  # up to date: nothing to do
+    driver = installed.run(py, "-c", "import psycopg, casework; print(casework.__file__)", db=db)
+    verified = installed.run("casework", "archive", "verify", db=db)
+
+    assert "数据库已就绪" in migrated and "postgresql" in migrated
+    assert again == migrated
+    assert Path(driver.stdout.strip()).resolve().is_relative_to(installed.venv.resolve())
+    assert verified.returncode == 0 and verified.stdout
