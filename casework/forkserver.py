@@ -587,7 +587,7 @@ class ForkProvisioner(LocalProvisioner):
     forked = False
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        server = ForkServer.current()
+        server = ForkServer.current() or ForkServer.start()  # the first kernel starts it
         argv = _launcher_argv(cmd)
         if server is None or argv is None or not server.ready():
             return await super().launch_kernel(cmd, **kwargs)
