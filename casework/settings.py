@@ -216,6 +216,14 @@ def data_home(environ: Environ | None = None) -> Path:
     return Path(base).expanduser() / "casework"
 
 
+def cache_home(environ: Environ | None = None) -> Path:
+    """casework's per-user cache folder (XDG): what can be made again, such as the reduced
+    report fonts (:mod:`casework.reports.fonts`)."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "casework"
+
+
 def runtime_dir(environ: Environ | None = None) -> Path:
     """Where this user's sockets live (``XDG_RUNTIME_DIR``, else the system's temporary folder):
     the kernels' fork servers (:mod:`casework.forkserver`)."""

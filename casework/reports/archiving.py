@@ -414,7 +414,9 @@ def _pipeline(
     out: list[Entry] = []
     if not resolved:
         return out
-    with maker.browser():
+    from casework.reports import fonts
+
+    with fonts.building_allowed(len(resolved) >= fonts.BUILD_AT), maker.browser():
         executed: queue.Queue[NotebookNode | BaseException] = queue.Queue(maxsize=2)
         stop = threading.Event()
 

@@ -20,6 +20,7 @@ Chinese back as written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
@@ -171,12 +172,18 @@ def printable(html: str, footer: str) -> str:
 class ChromiumSession:
     """One headless Debian Chromium, reused for a batch of PDFs (start-up is paid once).
 
+    Its pages are printed in one tab, opened once: a new tab costs a renderer process, about
+    half a second a report on a loaded machine; each report is a fresh document all the same
+    (the tab goes back to ``about:blank`` between reports, and is replaced after a failure).
     Uses Playwright's sync API: call it from a thread with no running event loop.
     """
 
     def __init__(self) -> None:
         self._playwright: Any = None
         self.browser: Any = None
+        self._page: Any = None
+        self._blocked: list[str] = []
+        self._errors: list[str] = []
 
     def __enter__(self) -> ChromiumSession:
         from playwright.sync_api import sync_playwright
@@ -195,26 +202,34 @@ class ChromiumSession:
         if self._playwright is not None:
             self._playwright.stop()
 
+    def _route(self, r: Any) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            self._blocked.append(url)
+            r.abort()
+
+    def _tab(self) -> Any:
+        """The tab reports are printed in: every request routed (refused unless local)."""
+        if self._page is None:
+            page = self.browser.new_page()
+            page.route("**/*", self._route)
+            page.on("pageerror", lambda e: self._errors.append(str(e)))
+            self._page = page
+        return self._page
+
     def pdf(self, html: str) -> bytes:
         """Print ``html`` to A4 PDF once its widgets have rendered; refuse outside requests."""
         blocked: list[str] = []
         errors: list[str] = []
-
-        def route(r: Any) -> None:
-            url = r.request.url
-            if url.startswith(("file:", "data:", "blob:")):
-                r.continue_()
-            else:
-                blocked.append(url)
-                r.abort()
-
+        self._blocked, self._errors = blocked, errors
         with tempfile.TemporaryDirectory(prefix="casework-pdf-") as scratch:
             page_file = Path(scratch) / "report.html"
             page_file.write_text(html, encoding="utf-8")
-            page = self.browser.new_page()
+            page = self._tab()
             try:
-                page.route("**/*", route)
-                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.emulate_media(media="screen")  # as a new tab: widgets render on screen
                 page.goto(page_file.as_uri(), wait_until="load")
                 try:
                     page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS)
@@ -226,8 +241,12 @@ class ChromiumSession:
                 data: bytes = page.pdf(
                     format="A4", print_background=True, prefer_css_page_size=True
                 )
-            finally:
-                page.close()
+                page.goto("about:blank")  # nothing of this report is left running
+            except BaseException:
+                self._page = None
+                with contextlib.suppress(Exception):
+                    page.close()
+                raise
         if blocked:
             raise ReportExportFailed(f"报告试图从外部地址加载资源：{'、'.join(blocked[:5])}")
         return data

@@ -33,8 +33,11 @@ class NotPdfA(CaseworkError):
 def no_collection() -> Iterator[None]:
     """pikepdf's content check records every warning raised while it runs, so a ResourceWarning
     of an unrelated object collected meanwhile (an unclosed event loop of a finished kernel
-    client) reads as a content error; no cyclic garbage collection runs inside."""
-    gc.collect()
+    client) reads as a content error; no cyclic garbage collection runs inside.
+
+    The garbage already there is left for the collector to take after the check, not collected
+    first: in a batch's process (notebooks, executed outputs) a full collection took about half
+    a second a report, most of making the PDF/A."""
     enabled = gc.isenabled()
     gc.disable()
     try:
