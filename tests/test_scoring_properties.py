@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casework.domain import rubrics, rules, scoring
+from casework.domain.scoring import renewal as renewal_scoring
+from casework.domain.scoring import selection as selection_scoring
 from casework.errors import SheetInvalid
 
 pytestmark = pytest.mark.slow  # each property runs the scoring dozens of times
@@ -153,3 +155,85 @@ def test_sel04_any_schema_valid_checklist_is_judged_or_refused_with_a_problems_t
         assert refused.problems["代码"].notna().all()
     else:
         assert verdict.eligible == (not verdict.unmet)
+
+
+# --- the plain-Python fast path agrees with the pandera path (issue #17) -------------------
+
+VETO_IDS = list(RUBRIC.veto_items.veto_id)
+
+
+def veto_of(found: dict[str, bool], member: str = "张三") -> pd.DataFrame:
+    rows = [(member, veto_id, hit) for veto_id, hit in found.items()]
+    return pd.DataFrame(rows, columns=["member", "veto_id", "found"])
+
+
+veto_answers = st.fixed_dictionaries({v: st.booleans() for v in VETO_IDS})
+
+
+@given(st.lists(st.tuples(scores(), veto_answers), min_size=1, max_size=4))
+def test_ren06_ren07_plainly_valid_sheets_read_the_same_as_through_pandera(
+    group: list[tuple[Scores, dict[str, bool]]],
+) -> None:
+    members = [f"成员{i}" for i in range(len(group))]
+    sheets = [sheet_of(marks, m) for (marks, _), m in zip(group, members, strict=True)]
+    vetoes = [veto_of(found, m) for (_, found), m in zip(group, members, strict=True)]
+
+    plain = renewal_scoring._plainly_valid(RUBRIC, sheets, vetoes)
+    full = renewal_scoring._fully_validated(RUBRIC, sheets, vetoes)
+
+    assert plain is not None
+    pd.testing.assert_frame_equal(plain[0], full[0])
+    assert full[1] is not None and plain[1] is not None
+    pd.testing.assert_frame_equal(plain[1], full[1])
+
+
+@given(
+    typed_rows(member=typed_text, item_id=typed_text, verdict=typed_verdict, points=typed_number),
+    typed_rows(member=typed_text, veto_id=typed_text, found=typed_answer),
+)
+def test_ren07_the_fast_path_accepts_only_what_pandera_accepts(
+    sheet: pd.DataFrame, veto: pd.DataFrame
+) -> None:
+    plain = renewal_scoring._plainly_valid(RUBRIC, sheet, veto)
+    try:
+        full = renewal_scoring._fully_validated(RUBRIC, sheet, veto)
+    except SheetInvalid:
+        assert plain is None
+    else:
+        if plain is not None:
+            pd.testing.assert_frame_equal(plain[0], full[0])
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {sub: st.booleans() for sub in SELECTION.conditions.sub_id},
+        ),
+        min_size=rules.PANEL_MIN - 1,
+        max_size=rules.PANEL_MAX + 1,
+    ),
+    st.sampled_from([None, [], ["P1"], ["P1", "P2"]]),
+    st.sampled_from([None, float("nan")]),
+)
+def test_sel03_sel04_plainly_valid_checklists_are_judged_as_through_pandera(
+    panel: list[dict[str, bool]], projects: list[str] | None, blank: object
+) -> None:
+    sheets = [
+        pd.DataFrame(
+            [(f"成员{i}", sub, met, "", blank) for sub, met in ticks.items()],
+            columns=["member", "sub_id", "met", "note", "project_code"],
+        )
+        for i, ticks in enumerate(panel)
+    ]
+    conditions, _ = selection_scoring._conditions(SELECTION, None)
+    split = set(SELECTION.per_project)
+    plain = selection_scoring._plainly_valid(sheets, conditions, split, projects)
+    try:
+        full = selection_scoring._checked(sheets, conditions, split, projects, [])
+    except SheetInvalid:
+        assert plain is None  # SEL-03: a panel of the wrong size
+        return
+    assert plain is not None
+    assert plain[1:] == full[1:]
+    shown = plain[0].assign(project_code=plain[0]["project_code"].astype("str"))
+    pd.testing.assert_frame_equal(shown.astype({"met": bool}), full[0].astype({"met": bool}))

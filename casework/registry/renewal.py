@@ -180,8 +180,9 @@ def submit_renewal(
     rubric = renewal_rubric_of(tx, case)
     author = tx.actor.username if tx.actor.role == INSTITUTION else f"机构{inst['id']}"
     sheet, veto = renewal_frames(self_rows, self_veto, author)
-    scoring.validate_renewal_sheet(rubric, sheet, veto)
-    total = float(scoring.member_totals(rubric, sheet).iloc[0])
+    # REN-06, REN-07: validated once; the total is read from the validated sheet.
+    scores = scoring.validate_renewal_sheet(rubric, sheet, veto)
+    total = float(scoring.totals_of(scores).iloc[0])
     keys = {"panel_id": None, "renewal_id": renewal_id, "author": author}
     write_sheet(
         tx,

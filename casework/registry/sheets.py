@@ -222,8 +222,9 @@ def save_sheet(
             check_selection_complete(rubric, rows, supplementary, projects)
         else:
             sheet, vetoes = renewal_frames(rows, veto, tx.actor.username)
-            scoring.validate_renewal_sheet(rubric, sheet, vetoes)
-            total = float(scoring.member_totals(rubric, sheet).iloc[0])
+            # REN-06, REN-07: validated once; the total is read from the validated sheet.
+            scores = scoring.validate_renewal_sheet(rubric, sheet, vetoes)
+            total = float(scoring.totals_of(scores).iloc[0])
     return write_sheet(
         tx,
         keys={"panel_id": panel_id, "renewal_id": None, "author": tx.actor.username},

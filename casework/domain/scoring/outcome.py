@@ -24,9 +24,10 @@ from casework.domain.scoring.renewal import (
     GroupTotalsTable,
     VetoSummary,
     group_totals_of,
+    summarise_veto,
     totals_of,
     validate_renewal_sheet,
-    veto_summary,
+    validated_with_veto,
 )
 from casework.domain.scoring.sheets import Sheets, problem_rows, raise_if_any
 from casework.errors import RuleViolation
@@ -193,6 +194,12 @@ def self_vs_group_delta(
             more than one filler.
     """
     own = validate_renewal_sheet(rubric, self_sheet)
+    _one_filler(own)
+    return _delta(rubric, own, validate_renewal_sheet(rubric, group_sheets))
+
+
+def _one_filler(own: pd.DataFrame) -> None:
+    """REN-02: a validated self sheet holds one filler, else SheetInvalid."""
     if own["member"].nunique() != 1:
         extra = own.drop_duplicates("member").iloc[1:].assign(_sheet="自评表", _row=None)
         raise_if_any(
@@ -209,7 +216,11 @@ def self_vs_group_delta(
             "自评表未通过校验",
             "REN-02",
         )
-    group = validate_renewal_sheet(rubric, group_sheets)
+
+
+def _delta(rubric: RenewalRubric, own: pd.DataFrame, group: pd.DataFrame) -> SelfGroupDelta:
+    """:func:`self_vs_group_delta` of a self sheet and group scores already validated."""
+    _one_filler(own)
     items = rubric.items[["item_id", "group_no", "group", "points"]].rename(
         columns={"points": "full_points"}
     )
@@ -299,11 +310,12 @@ def renewal_outcome(
         SheetInvalid: any score or veto sheet has a problem (all are listed at once).
         RuleViolation: the group has fewer than 3 or more than 5 members (REN-04).
     """
-    scores = validate_renewal_sheet(rubric, sheets, veto_sheets)
+    # Validated once here (REN-06, REN-07); the summaries below read the validated frames.
+    scores, answers = validated_with_veto(rubric, sheets, veto_sheets)
     totals = totals_of(scores)
     method = method or rubric.composite_method
     score = composite(totals, method)
-    veto = veto_summary(rubric, veto_sheets)
+    veto = summarise_veto(rubric, answers)
     return Attachment6Summary(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
@@ -313,7 +325,9 @@ def renewal_outcome(
         composite=score,
         grade=grade(score, veto.veto_found, rubric=rubric),
         veto=veto,
-        delta=None if self_sheet is None else self_vs_group_delta(rubric, self_sheet, scores),
+        delta=None
+        if self_sheet is None
+        else _delta(rubric, validate_renewal_sheet(rubric, self_sheet), scores),
     )
 
 

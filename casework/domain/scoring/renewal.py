@@ -7,8 +7,10 @@ the sheets were filled under, so old scores stay tied to their version.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -148,13 +150,7 @@ def validate_renewal_sheet(
     Raises:
         SheetInvalid: with ``problems`` (表, 行, 成员, 项目, 列, 值, 要求, 规则, 代码).
     """
-    checked, problems = _check_scores(rubric, sheet, complete=True)
-    members = members_of(checked.raw)
-    if veto is not None:
-        problems.extend(_check_veto(rubric, veto, members)[1])
-    raise_if_any(problems, "评分表未通过校验", "REN-07")
-    assert checked.validated is not None
-    return cast(DataFrame[RenewalSheetTable], checked.validated)
+    return _validated(rubric, sheet, veto)[0]
 
 
 def sheet_totals(rubric: RenewalRubric, sheet: Sheets) -> DataFrame[GroupTotalsTable]:
@@ -226,7 +222,8 @@ def veto_summary(rubric: RenewalRubric, veto_sheets: Sheets) -> VetoSummary:
     """
     checked, problems = _check_veto(rubric, veto_sheets, None)
     raise_if_any(problems, "不合格项回答未通过校验", "REN-06")
-    return _summarise_veto(rubric, checked)
+    assert checked.validated is not None
+    return summarise_veto(rubric, checked.validated)
 
 
 def group_totals_of(rubric: RenewalRubric, scores: pd.DataFrame) -> DataFrame[GroupTotalsTable]:
@@ -256,6 +253,181 @@ def totals_of(scores: pd.DataFrame) -> pd.Series:
 
 
 # --- internals ------------------------------------------------------------------------------
+
+
+def validated_with_veto(
+    rubric: RenewalRubric, sheet: Sheets, veto: Sheets
+) -> tuple[DataFrame[RenewalSheetTable], pd.DataFrame]:
+    """:func:`validate_renewal_sheet` with ``veto``, returning the validated veto answers too
+    (member, veto_id, found), so a caller summarising them need not validate them again.
+
+    Raises:
+        SheetInvalid: as :func:`validate_renewal_sheet` (REN-06, REN-07).
+    """
+    scores, answers = _validated(rubric, sheet, veto)
+    assert answers is not None
+    return scores, answers
+
+
+def _validated(
+    rubric: RenewalRubric, sheet: Sheets, veto: Sheets | None
+) -> tuple[DataFrame[RenewalSheetTable], pd.DataFrame | None]:
+    """The validated scores (and veto answers when ``veto`` is given), or SheetInvalid.
+
+    Sheets that are plainly well formed (see :func:`_plainly_valid`) are checked in plain
+    Python; anything else takes the full pandera path, which lists every problem. Both paths
+    accept exactly the same good sheets and return the same frames."""
+    plain = _plainly_valid(rubric, sheet, veto)
+    if plain is not None:
+        return cast(DataFrame[RenewalSheetTable], plain[0]), plain[1]
+    return _fully_validated(rubric, sheet, veto)
+
+
+def _fully_validated(
+    rubric: RenewalRubric, sheet: Sheets, veto: Sheets | None
+) -> tuple[DataFrame[RenewalSheetTable], pd.DataFrame | None]:
+    """:func:`_validated` through pandera, listing every problem (REN-06, REN-07)."""
+    checked, problems = _check_scores(rubric, sheet, complete=True)
+    members = members_of(checked.raw)
+    checked_veto = None
+    if veto is not None:
+        checked_veto, veto_problems = _check_veto(rubric, veto, members)
+        problems.extend(veto_problems)
+    raise_if_any(problems, "评分表未通过校验", "REN-07")
+    assert checked.validated is not None
+    answers = None if checked_veto is None else checked_veto.validated
+    return cast(DataFrame[RenewalSheetTable], checked.validated), answers
+
+
+_SCORE_COLUMNS = ("member", "item_id", "verdict", "points")
+_VETO_COLUMNS = ("member", "veto_id", "found")
+
+
+def _isclose(a: float, b: float) -> bool:
+    """``numpy.isclose`` of two finite floats (the tolerance :func:`_points_mismatch` uses)."""
+    return abs(a - b) <= 1e-8 + 1e-5 * abs(b)
+
+
+def _clean_text(value: object) -> bool:
+    """A non-empty ``str`` with nothing for :func:`~casework.domain.scoring.sheets.normalise`
+    to trim: it reads the same before and after normalising and coercing."""
+    return type(value) is str and value != "" and value == value.strip()
+
+
+def _plain_frames(sheets: Sheets, columns: tuple[str, ...]) -> list[list[list[Any]]] | None:
+    """Each sheet's columns as plain lists, in ``columns`` order; None unless every sheet is
+    a non-empty frame with exactly those columns (any order, none twice)."""
+    out = []
+    for frame in as_sheet_list(sheets):
+        if not isinstance(frame, pd.DataFrame) or len(frame) == 0:
+            return None
+        names = list(frame.columns)
+        if len(names) != len(columns) or set(names) != set(columns):
+            return None
+        out.append([frame[c].tolist() for c in columns])
+    return out
+
+
+def _plainly_valid(
+    rubric: RenewalRubric, sheets: Sheets, veto: Sheets | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+    """The validated (scores, veto answers) of sheets that pass every check of
+    :func:`validate_renewal_sheet` as typed, checked in plain Python; None when anything is
+    off (or merely unusual: text to trim, numbers typed as text, a blank sheet), leaving the
+    full pandera path to list the problems or read the sheet.
+
+    Checks, each the same as the pandera path's: REN-07 every text value non-empty, a known
+    verdict, finite points of at least 0, every member judging every item exactly once with
+    the points the verdict allows; REN-06 every scoring member answering every veto item
+    exactly once with 是/否, and no one else answering.
+    """
+    frames = _plain_frames(sheets, _SCORE_COLUMNS)
+    if not frames:
+        return None
+    full_points = rubric.item_points
+    step = float(rubric.point_step)
+    items = set(rubric.items[_ITEM])
+    member: list[str] = []
+    item_id: list[str] = []
+    verdict: list[str] = []
+    points: list[float] = []
+    judged: dict[str, set[str]] = {}
+    rows = 0
+    for names, ids, verdicts, values in frames:
+        for m, i, v, p in zip(names, ids, verdicts, values, strict=True):
+            if not (_clean_text(m) and _clean_text(i) and _clean_text(v)):
+                return None
+            # float32 and friends would read differently through text: the full path decides.
+            if isinstance(p, bool) or not isinstance(p, int | float | np.integer):
+                return None
+            if v not in rules.VERDICTS:
+                return None
+            x = float(p)
+            if not (math.isfinite(x) and x >= 0) or i not in items:
+                return None
+            seen = judged.setdefault(m, set())
+            if i in seen:
+                return None
+            seen.add(i)
+            known = full_points.get(i)
+            full = math.nan if known is None else float(known)
+            if math.isnan(full):
+                ok = True  # no points to hold the verdict to, as in _points_mismatch
+            elif v == rules.VERDICT_FULL:
+                ok = _isclose(x, full)
+            elif v == rules.VERDICT_NONE:
+                ok = _isclose(x, 0.0)
+            else:
+                ok = 0 < x < full - 1e-9 and _isclose(round(x / step) * step, x)
+            if not ok:
+                return None
+            member.append(m)
+            item_id.append(i)
+            verdict.append(v)
+            points.append(x)
+            rows += 1
+    if any(len(seen) != len(items) for seen in judged.values()):
+        return None
+    scores = pd.DataFrame(
+        {"member": member, "item_id": item_id, "verdict": verdict, "points": points},
+        index=pd.RangeIndex(rows),
+    )
+    if veto is None:
+        return scores, None
+    answers = _plain_veto(rubric, veto, judged)
+    return None if answers is None else (scores, answers)
+
+
+def _plain_veto(
+    rubric: RenewalRubric, veto: Sheets, members: Mapping[str, object]
+) -> pd.DataFrame | None:
+    """The validated veto answers if every one of ``members`` (the scoring members) answers
+    every veto item exactly once with a bool and no one else answers (REN-06); else None."""
+    frames = _plain_frames(veto, _VETO_COLUMNS)
+    if frames is None:
+        return None
+    wanted = set(rubric.veto_items[_VETO])
+    answered: dict[str, set[str]] = {m: set() for m in members}
+    member: list[str] = []
+    veto_id: list[str] = []
+    found: list[bool] = []
+    for names, ids, answers in frames:
+        for m, v, f in zip(names, ids, answers, strict=True):
+            if not (_clean_text(m) and _clean_text(v) and isinstance(f, bool | np.bool_)):
+                return None
+            seen = answered.get(m)
+            if seen is None or v not in wanted or v in seen:
+                return None
+            seen.add(v)
+            member.append(m)
+            veto_id.append(v)
+            found.append(bool(f))
+    if any(len(seen) != len(wanted) for seen in answered.values()):
+        return None
+    return pd.DataFrame(
+        {"member": member, "veto_id": veto_id, "found": pd.array(found, dtype="boolean")},
+        index=pd.RangeIndex(len(member)),
+    )
 
 
 def _filled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -384,9 +556,8 @@ def _check_veto(
     return checked, problems
 
 
-def _summarise_veto(rubric: RenewalRubric, checked: CheckedSheets) -> VetoSummary:
-    answers = checked.validated
-    assert answers is not None
+def summarise_veto(rubric: RenewalRubric, answers: pd.DataFrame) -> VetoSummary:
+    """The :class:`VetoSummary` of veto answers that already passed validation (REN-06)."""
     answers = answers.astype({"found": bool})
     hits = answers[answers["found"]]
     by_item = hits.groupby(_VETO)[_MEMBER].agg(lambda names: "、".join(names))
@@ -411,7 +582,9 @@ __all__ = [
     "member_totals",
     "running_total",
     "sheet_totals",
+    "summarise_veto",
     "totals_of",
     "validate_renewal_sheet",
+    "validated_with_veto",
     "veto_summary",
 ]

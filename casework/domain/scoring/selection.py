@@ -17,10 +17,12 @@ member's judgement of all the projects alike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
@@ -29,6 +31,7 @@ from casework.domain import rules
 from casework.domain.rubrics import MANDATORY, PRIORITY, SelectionRubric
 from casework.domain.scoring.sheets import (
     Sheets,
+    as_sheet_list,
     check_sheets,
     empty_problems,
     keyed_rows,
@@ -195,35 +198,18 @@ def evaluate_selection(
     if rule not in PANEL_RULES:
         raise ValueError(f"未知的评估组判定规则“{rule}”，应为 {' 或 '.join(PANEL_RULES)}")
     conditions, problems = _conditions(rubric, supplementary)
-    checked = check_sheets(
-        SelectionSheetTable,
-        sheets,
-        label="评估表",
-        rule_id="SEL-04",
-        member_col="member",
-        item_col="sub_id",
-        requirements=_REQUIREMENTS,
-        bool_columns=("met",),
-    )
-    problems.append(checked.problems)
     split = set(rubric.per_project)
-    codes = (
-        list(dict.fromkeys(str(p) for p in projects))
-        if projects is not None
-        else sorted(set(_codes(checked.raw)[lambda c: c != ""]))
+    plain = (
+        _plainly_valid(sheets, conditions, split, projects)
+        if all(p.empty for p in problems)
+        else None
     )
-    keyed = _expand(keyed_rows(checked.raw, "member", "sub_id"), split, codes)
+    if plain is not None:
+        validated, members, codes = plain
+    else:
+        validated, members, codes = _checked(sheets, conditions, split, projects, problems)
     expected = _expand(conditions.assign(member=""), split, codes)
-    members = members_of(checked.raw)
-    problems.append(_panel_size(members))
-    # A per-project condition is asked of each member once per project: 5.1@P1, 5.1@P2 …
-    as_asked = keyed.drop(columns="sub_id").rename(columns={"key": "sub_id"})
-    problems += presence_problems(
-        as_asked, "sub_id", expected["key"], members_of(keyed), rule="SEL-04", what="条件"
-    )
-    raise_if_any(problems, "遴选评估表未通过校验", "SEL-04")
-    assert checked.validated is not None
-    answers = _expand(checked.validated.astype({"met": bool}), split, codes)
+    answers = _expand(validated.astype({"met": bool}), split, codes)
     judged = _judge(expected.drop(columns="member"), answers, len(members), rule)
     table, per_project = _per_condition(conditions, judged, split if codes else set())
     must = table["kind"].isin([MANDATORY, SUPPLEMENTARY])
@@ -256,6 +242,152 @@ def evaluate_selection(
         eligible_projects=eligible_projects,
         project_unmet=project_unmet,
     )
+
+
+def _checked(
+    sheets: Sheets,
+    conditions: pd.DataFrame,
+    split: set[str],
+    projects: Sequence[str] | None,
+    problems: list[pd.DataFrame],
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The full pandera path: (validated checklists, members, project codes), or
+    SheetInvalid listing every problem (SEL-03, SEL-04) with ``problems`` found before."""
+    checked = check_sheets(
+        SelectionSheetTable,
+        sheets,
+        label="评估表",
+        rule_id="SEL-04",
+        member_col="member",
+        item_col="sub_id",
+        requirements=_REQUIREMENTS,
+        bool_columns=("met",),
+    )
+    problems.append(checked.problems)
+    codes = (
+        list(dict.fromkeys(str(p) for p in projects))
+        if projects is not None
+        else sorted(set(_codes(checked.raw)[lambda c: c != ""]))
+    )
+    keyed = _expand(keyed_rows(checked.raw, "member", "sub_id"), split, codes)
+    expected = _expand(conditions.assign(member=""), split, codes)
+    members = members_of(checked.raw)
+    problems.append(_panel_size(members))
+    # A per-project condition is asked of each member once per project: 5.1@P1, 5.1@P2 …
+    as_asked = keyed.drop(columns="sub_id").rename(columns={"key": "sub_id"})
+    problems += presence_problems(
+        as_asked, "sub_id", expected["key"], members_of(keyed), rule="SEL-04", what="条件"
+    )
+    raise_if_any(problems, "遴选评估表未通过校验", "SEL-04")
+    assert checked.validated is not None
+    return checked.validated, members, codes
+
+
+_SHEET_COLUMNS = ("member", "sub_id", "met", "note", "project_code")
+_SHEET_REQUIRED = frozenset(("member", "sub_id", "met"))
+
+
+def _plainly_valid(
+    sheets: Sheets,
+    conditions: pd.DataFrame,
+    split: set[str],
+    projects: Sequence[str] | None,
+) -> tuple[pd.DataFrame, list[str], list[str]] | None:
+    """(validated checklists, members, project codes) of checklists that pass every check of
+    the full path as typed, checked in plain Python; None when anything is off or merely
+    unusual (text to trim, a missing note, answers typed as text …): the full pandera path
+    then lists the problems or reads the sheets.
+
+    The checks are the full path's: SEL-03 a panel of ``rules.PANEL_MIN``–``rules.PANEL_MAX``
+    members; SEL-04 every text value non-empty, 是/否 answers, each member judging every
+    condition (a per-project one for every project, or once for all alike) exactly once and
+    nothing else.
+    """
+    frames: list[pd.DataFrame] = []
+    for frame in as_sheet_list(sheets):
+        if not isinstance(frame, pd.DataFrame) or len(frame) == 0:
+            return None
+        names = list(frame.columns)
+        if len(set(names)) != len(names) or not _SHEET_REQUIRED <= set(names) <= set(
+            _SHEET_COLUMNS
+        ):
+            return None
+        frames.append(frame)
+    if not frames:
+        return None
+    columns = [c for c in _SHEET_COLUMNS if c in frames[0].columns]
+    if any(set(f.columns) != set(columns) for f in frames):
+        return None
+    data: dict[str, list[object]] = {c: [] for c in columns}
+    for frame in frames:
+        for column in columns:
+            data[column] += frame[column].tolist()
+    given: list[str] = []
+    for column in ("member", "sub_id"):
+        if not all(_clean_text(v) for v in data[column]):
+            return None
+    if not all(isinstance(v, bool | np.bool_) for v in data["met"]):
+        return None
+    if "note" in data and not all(
+        _null(v) or (type(v) is str and v == v.strip()) for v in data["note"]
+    ):
+        return None
+    if "project_code" in data:
+        for v in data["project_code"]:
+            if _null(v):
+                given.append("")
+            elif type(v) is str and v == v.strip():
+                given.append(v)
+            else:
+                return None
+    else:
+        given = [""] * len(data["member"])
+    members = list(dict.fromkeys(cast(list[str], data["member"])))
+    if not rules.PANEL_MIN <= len(members) <= rules.PANEL_MAX:
+        return None
+    codes = (
+        list(dict.fromkeys(str(p) for p in projects))
+        if projects is not None
+        else sorted({c for c in given if c != ""})
+    )
+    wanted: set[str] = set()
+    for sub_id in conditions["sub_id"]:
+        if sub_id in split and codes:
+            wanted.update(f"{sub_id}@{c}" for c in codes)
+        else:
+            wanted.add(str(sub_id))
+    judged: dict[str, set[str]] = {m: set() for m in members}
+    for member, sub_id, code in zip(data["member"], data["sub_id"], given, strict=True):
+        if code == "" and sub_id in split and codes:
+            keys = [f"{sub_id}@{c}" for c in codes]
+        else:
+            keys = [f"{sub_id}@{code}" if code else str(sub_id)]
+        seen = judged[cast(str, member)]
+        for key in keys:
+            if key not in wanted or key in seen:
+                return None
+            seen.add(key)
+    if any(len(seen) != len(wanted) for seen in judged.values()):
+        return None
+    validated = pd.DataFrame(
+        {
+            c: pd.array([bool(v) for v in data[c]], dtype="boolean") if c == "met" else data[c]
+            for c in columns
+        },
+        index=pd.RangeIndex(len(data["member"])),
+    )
+    return validated, members, codes
+
+
+def _null(value: object) -> bool:
+    """None, NaN or NA: a blank cell of a nullable column (read as no project code)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _clean_text(value: object) -> bool:
+    """A non-empty ``str`` with nothing for :func:`~casework.domain.scoring.sheets.normalise`
+    to trim."""
+    return type(value) is str and value != "" and value == value.strip()
 
 
 def _codes(frame: pd.DataFrame) -> pd.Series:
@@ -297,30 +429,33 @@ def _per_condition(
     per = judged["project_code"].ne("") & judged["sub_id"].isin(split)
     columns = ["project_code", "sub_id", "text", *_JUDGED]
     projects = judged.loc[per, columns].reset_index(drop=True)
-    general = judged.loc[~per].set_index("sub_id")[list(_JUDGED)]
+    general_rows = judged.loc[~per, ["sub_id", *_JUDGED]].to_dict("records")
+    general: dict[object, dict[str, object]] = {}
+    for r in general_rows:
+        general.setdefault(r["sub_id"], {k: r[k] for k in _JUDGED})
+    by_sub: dict[object, list[dict[str, object]]] = {}
+    for r in projects.to_dict("records"):
+        by_sub.setdefault(r["sub_id"], []).append({str(k): v for k, v in r.items()})
     rows = []
     for sub_id in conditions["sub_id"]:
-        if sub_id in general.index:
-            rows.append(general.loc[sub_id].to_dict())
+        if sub_id in general:
+            rows.append(general[sub_id])
             continue
-        part = projects[projects["sub_id"] == sub_id]
-        names = [set(filter(None, str(v).split("、"))) for v in part["met_by"]]
+        part = by_sub.get(sub_id, [])
+        met_by = [r["met_by"] for r in part]
+        not_met_by = [r["not_met_by"] for r in part]
+        names = [set(filter(None, str(v).split("、"))) for v in met_by]
         everyone = set.intersection(*names) if names else set()
-        failed = set().union(*(filter(None, str(v).split("、")) for v in part["not_met_by"]))
-        order = [
-            m
-            for v in part["met_by"].tolist() + part["not_met_by"].tolist()
-            for m in str(v).split("、")
-            if m
-        ]
+        failed = set().union(*(filter(None, str(v).split("、")) for v in not_met_by))
+        order = [m for v in met_by + not_met_by for m in str(v).split("、") if m]
         order = list(dict.fromkeys(order))
         rows.append(
             {
-                "members_met": int(part["members_met"].min()),
-                "members_total": int(part["members_total"].max()),
+                "members_met": min(int(cast(int, r["members_met"])) for r in part),
+                "members_total": max(int(cast(int, r["members_total"])) for r in part),
                 "met_by": "、".join(m for m in order if m in everyone),
                 "not_met_by": "、".join(m for m in order if m in failed),
-                "panel_met": bool(part["panel_met"].all()),
+                "panel_met": all(bool(r["panel_met"]) for r in part),
             }
         )
     table = conditions.reset_index(drop=True).join(pd.DataFrame(rows, columns=list(_JUDGED)))
@@ -338,15 +473,22 @@ def _conditions(
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Attachment 1's conditions followed by the city's; problems of the supplementary table.
 
-    Every panel of a call judges the same conditions: they are checked once per rubric (the
-    object) and supplementary table (by value) and handed out as copies.
+    Every panel of a call judges the same conditions: they are checked once per rubric and
+    supplementary table (both by value: ``rubrics.load`` hands out a fresh copy of a rubric
+    each time) and handed out as copies.
     """
     key: Hashable = None
-    if supplementary is None or all(
-        isinstance(v, str | int | float | bool | None) for v in supplementary.to_numpy().flat
-    ):
+    base = rubric.conditions[["sub_id", "item_no", "kind", "text"]]
+    if (
+        supplementary is None
+        or all(
+            isinstance(v, str | int | float | bool | None) for v in supplementary.to_numpy().flat
+        )
+    ) and all(isinstance(v, str | int | None) for v in base.to_numpy().flat):
         key = (
-            id(rubric),
+            rubric.id,
+            rubric.version,
+            tuple(base.astype(object).itertuples(index=True, name=None)),
             None
             if supplementary is None
             else (
@@ -356,7 +498,7 @@ def _conditions(
             ),
         )
     cached = _CONDITIONS.get(key) if key is not None else None
-    if cached is not None and cached[0] is rubric:
+    if cached is not None:
         conditions, problems = cached[1], cached[2]
     else:
         conditions, problems = _conditions_of(rubric, supplementary)

@@ -56,9 +56,12 @@ def problem_rows(
     return out.reset_index(drop=True)
 
 
+_EMPTY_PROBLEMS = problems.empty(PROBLEM_COLUMNS)
+
+
 def empty_problems() -> pd.DataFrame:
-    """A problems table with no rows."""
-    return problems.empty(PROBLEM_COLUMNS)
+    """A problems table with no rows (a copy of one built once: building it costs more)."""
+    return _EMPTY_PROBLEMS.copy()
 
 
 def raise_if_any(tables: Sequence[pd.DataFrame], message: str, rule_id: str) -> None:
