@@ -236,12 +236,26 @@ def _sheet_and_summary(ctx: AppContext, panel_id: int) -> w.Widget:
 
 
 def _compose(ctx: AppContext, panel_id: int) -> w.Widget:
+    """The sheet at once; below it, once the sheet is shown, the leader's Attachment 6 view and
+    the case's documents (a third of the page's widgets: the expert can score meanwhile)."""
     sheet = RenewalScoringSheet(ctx, panel_id)
-    documents = renewal_documents(ctx, sheet.renewal_id)
-    if sheet.is_leader:
-        summary = Attachment6View(ctx, panel_id, sheet.renewal_id).widget
-        return w.VBox([sheet.widget, summary, documents])
-    return w.VBox([sheet.widget, documents])
+    page = w.VBox([sheet.widget])
+
+    def below() -> None:
+        with reads_once():
+            try:
+                parts = [sheet.widget]
+                if sheet.is_leader:
+                    parts.append(Attachment6View(ctx, panel_id, sheet.renewal_id).widget)
+                parts.append(renewal_documents(ctx, sheet.renewal_id))
+            except CaseworkError as exc:  # shown, as the page would have shown it
+                shown = Messages()
+                shown.error(exc)
+                parts = [sheet.widget, shown.widget]
+        page.children = parts
+
+    soon(below, "renewal summary and documents")
+    return page
 
 
 def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
