@@ -115,8 +115,9 @@ class Attachment4Form:
             plain = f"{esc(veto.veto_id)} {esc(veto.text)}"
             text = _html(plain + hint, width="70%")
             self.texts[str(veto.veto_id)] = (text, plain)
-            veto_row = w.HBox([text, toggle], layout=layout())
-            veto_row.add_class(f"cw-veto-{veto.veto_id}")
+            veto_row = w.HBox(
+                [text, toggle], layout=layout(), _dom_classes=(f"cw-veto-{veto.veto_id}",)
+            )
             veto_rows.append(veto_row)
         parts += [w.VBox(veto_rows, layout=layout()), self.total]
         return parts
@@ -147,9 +148,11 @@ class Attachment4Form:
         )
         shown = _html(text + self.hints.get(item_id, ""), width="55%")
         self.texts[item_id] = (shown, text)
-        row = w.HBox([shown, verdict, points], layout=layout())
-        row.add_class(f"cw-item-{item_id}")  # a stable hook for browser tests
-        return row
+        # a stable hook for browser tests, given at creation (add_class would send one more
+        # message a row)
+        return w.HBox(
+            [shown, verdict, points], layout=layout(), _dom_classes=(f"cw-item-{item_id}",)
+        )
 
     def show_hints(self, hints: dict[str, str]) -> None:
         """Show evidence hints (HTML by item or veto id) under the items' texts (REN-03)."""
