@@ -126,7 +126,7 @@ def test_a_forked_kernel_has_its_pages_environment_folder_apps_and_widgets(
         assert facts["owner"] == str(os.getpid())
         assert facts["hypothesis"] is True  # served kernels never import the test extras
         assert psutil.Process(pid).name() == f"cwk-{os.getpid()}"[:15]
-        assert [p.pid for p in forkserver.kernels_of(os.getpid())] == [pid]
+        assert pid in [p.pid for p in forkserver.kernels_of(os.getpid())]
         assert fork_server.kernels() == [
             {"pid": pid, "owner": os.getpid(), "user": "expert370100_1"}
         ]
