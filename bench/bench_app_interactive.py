@@ -19,19 +19,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.pagetimes import mark_of, marks_script  # noqa: E402
 from casework import registry  # noqa: E402
 from casework.registry import scenario  # noqa: E402
 from casework.store.engine import open_store  # noqa: E402
-from casework.store.tables import filings  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila, stop  # noqa: E402
 
 EMPTY = {
@@ -47,30 +43,8 @@ EMPTY = {
 def build_case(db_path: Path) -> str:
     store = open_store(f"sqlite:///{db_path}")
     scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, "370100")
-    for year in (2025, 2026, 2027, 2028):
-        scenario.ensure_city_catalog(store, "370100", year, ["P001"])
-    inst = scenario.new_institution(store, "370100", "济南鲁锦织造有限公司", 1)
-    ids = scenario.select_and_file(
-        store,
-        city_code="370100",
-        institution_id=inst,
-        project_codes=["P001"],
-        on=date(2025, 3, 3),
-        experts=experts,
-    )
-    with store.read() as conn:
-        term_end = conn.execute(
-            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
-        ).scalar_one()
-    case = scenario.renew(
-        store,
-        city_code="370100",
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=experts,
-        stop_at="评估中",
-    )
+    case = scenario.renewing(store, city_code="370100", name="济南鲁锦织造有限公司", serial=1)
+    experts = case["experts"]
     registry.declare_conflict_of_interest(
         store, scenario.expert(experts[0]), panel_id=case["panel_id"], no_conflict=True
     )
@@ -78,18 +52,10 @@ def build_case(db_path: Path) -> str:
     return experts[0]
 
 
-MARKS = """
-(() => {
-  // Times (ms after navigation start) taken in the page as the DOM changes: when the empty page's
-  // text is shown, when the picker's 打开 button appears (clicked at once, as by a person who
-  // knows where to click), when the sheet's last item row appears.
-  const marks = (window.__cwMarks = {});
-  const check = () => {
-    const now = performance.now();
-    // Voilà keeps the cells hidden (#rendered_cells, display: none) until its page script is
-    // ready: nothing counts before they are shown
-    const cells = document.getElementById("rendered_cells");
-    if (!cells || cells.style.display === "none") return;
+MARKS = marks_script(
+    """
+    // the empty page's text shown; the picker's 打开 button appearing (clicked at once, as by a
+    // person who knows where to click); the sheet's last item row appearing
     if (marks.empty === undefined && cells.textContent.includes("空白页")) marks.empty = now;
     if (marks.picker === undefined) {
       const open = [...document.querySelectorAll("button")].find(
@@ -97,27 +63,8 @@ MARKS = """
       if (open) { marks.picker = now; open.click(); }
     }
     if (marks.sheet === undefined && document.querySelector(".cw-item-R43")) marks.sheet = now;
-  };
-  new MutationObserver(check).observe(document, {
-    childList: true, subtree: true, attributes: true, attributeFilter: ["style"]});
-  document.addEventListener("DOMContentLoaded", check);
-})();
 """
-"""Measured in the page, not by Playwright's waits: those poll at widening intervals (up to half a
-second), which added up to ~0.5 s to each wait at random — the app's three waits against the empty
-page's one skewed the ratio."""
-
-
-def mark_of(page: Any, mark: str, timeout: float = 120) -> float:
-    """Seconds from navigation start to ``mark`` (asked every 50 ms: the page keeps the time;
-    the page's CSP forbids Playwright's own wait_for_function)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = page.evaluate(f"window.__cwMarks && window.__cwMarks.{mark}")
-        if found is not None:
-            return float(found) / 1000
-        time.sleep(0.05)
-    raise TimeoutError(f"{mark} not reached in {timeout} s")
+)
 
 
 def measure(work: Path, notebooks: Path, expert: str, runs: int, preheat: bool) -> dict[str, float]:

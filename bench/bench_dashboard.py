@@ -25,13 +25,13 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.pagetimes import mark_of, marks_script  # noqa: E402
 from casework.domain.identifiers import make_uscc  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila, stop  # noqa: E402
 
@@ -154,39 +154,14 @@ def data_work(db: Path) -> tuple[float, float]:
     return first, tabs
 
 
-MARKS = """
-(() => {
-  // Times (ms after navigation start) taken in the page: the empty page when Voilà shows its
-  // cells (kept hidden until its script is ready); the dashboard when its KPI and its first
-  // filter are there, shown.
-  const marks = (window.__cwMarks = {});
-  const check = () => {
-    const now = performance.now();
-    const cells = document.getElementById("rendered_cells");
-    if (!cells || cells.style.display === "none") return;
+MARKS = marks_script(
+    f"""
+    // the empty page's text shown; the dashboard's KPI and its first filter there
     if (marks.empty === undefined && cells.textContent.includes("空白页")) marks.empty = now;
-    if (marks.dashboard_province === undefined && document.querySelector(READY)
+    if (marks.dashboard_province === undefined && document.querySelector({READY!r})
         && document.querySelector(".cw-dashboard select")) marks.dashboard_province = now;
-  };
-  new MutationObserver(check).observe(document, {
-    childList: true, subtree: true, attributes: true, attributeFilter: ["style"]});
-  document.addEventListener("DOMContentLoaded", check);
-})();
-""".replace("READY", repr(READY))
-"""Measured in the page, not by Playwright's waits, which poll at widening intervals (up to half a
-second) and so add a random part of a second to each page's time."""
-
-
-def mark_of(page: Any, mark: str, timeout: float = 180) -> float:
-    """Seconds from navigation start to ``mark`` (the page keeps the time; its CSP forbids
-    Playwright's wait_for_function)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = page.evaluate(f"window.__cwMarks && window.__cwMarks.{mark}")
-        if found is not None:
-            return float(found) / 1000
-        time.sleep(0.05)
-    raise TimeoutError(f"{mark} not reached in {timeout} s")
+"""
+)
 
 
 def interactive(db: Path, work: Path, runs: int) -> dict[str, float]:

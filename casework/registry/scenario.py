@@ -387,3 +387,54 @@ def renew(
         opinion="研究确定意见",
     )
     return ids
+
+
+def renewing(
+    store: Store,
+    *,
+    city_code: str,
+    name: str,
+    serial: int,
+    project_codes: Sequence[str] = ("P001",),
+    experts: Sequence[str] | None = None,
+    stop_at: str | None = lifecycle.RENEWAL_EVALUATING,
+) -> dict[str, Any]:
+    """A new institution of ``city_code`` selected and filed on 2025-03-03 (its projects in the
+    city's catalog for 2025–2028), then driven through a renewal round to ``stop_at`` (default:
+    its group of the city's first three experts scoring). Returns the selection's and the
+    renewal's ids, with ``institution_id``, ``experts`` and the filing's ``term_end``."""
+    from sqlalchemy import select
+
+    from casework.store.tables import filings
+
+    experts = list(experts) if experts is not None else seed_city_users(store, city_code)
+    for year in (2025, 2026, 2027, 2028):
+        ensure_city_catalog(store, city_code, year, project_codes)
+    institution_id = new_institution(store, city_code, name, serial)
+    ids = select_and_file(
+        store,
+        city_code=city_code,
+        institution_id=institution_id,
+        project_codes=project_codes,
+        on=date(2025, 3, 3),
+        experts=experts,
+    )
+    with store.read() as conn:
+        term_end = conn.execute(
+            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
+        ).scalar_one()
+    case = renew(
+        store,
+        city_code=city_code,
+        filing_id=ids["filing_id"],
+        term_end=term_end,
+        experts=experts,
+        stop_at=stop_at,
+    )
+    return {
+        **ids,
+        **case,
+        "institution_id": institution_id,
+        "experts": experts,
+        "term_end": term_end,
+    }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,11 @@ from sqlalchemy import select
 
 from casework import registry as r
 from casework.demo.sheets import CHECKED, sheet_key, submit_renewal_sheet
-from casework.domain import lifecycle, rubrics
+from casework.domain import rubrics
 from casework.errors import SheetInvalid
 from casework.registry import scenario
 from casework.store.engine import Store, open_store
-from casework.store.tables import audit_log, filings, sheets
+from casework.store.tables import audit_log, sheets
 from tests.backend import store_url
 
 JINAN = "370100"
@@ -30,30 +29,8 @@ def group(tmp_path: Path) -> Iterator[tuple[Store, int, list[str]]]:
     """A Jinan filing whose renewal group (three experts) is evaluating."""
     store = open_store(store_url(tmp_path / "casework.db"))
     scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, JINAN)
-    for year in (2025, 2026, 2027, 2028):
-        scenario.ensure_city_catalog(store, JINAN, year, ("P001", "P002"))
-    inst = scenario.new_institution(store, JINAN, "济南演示评估表培训学校", 7654321)
-    ids = scenario.select_and_file(
-        store,
-        city_code=JINAN,
-        institution_id=inst,
-        project_codes=("P001",),
-        on=date(2025, 3, 3),
-        experts=experts,
-    )
-    with store.read() as conn:
-        term_end = conn.execute(
-            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
-        ).scalar_one()
-    out = scenario.renew(
-        store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=experts,
-        stop_at=lifecycle.RENEWAL_EVALUATING,
-    )
+    out = scenario.renewing(store, city_code=JINAN, name="济南演示评估表培训学校", serial=7654321)
+    experts = out["experts"]
     yield store, int(out["panel_id"]), experts[:3]
     store.dispose()
 

@@ -8,19 +8,16 @@ saved and locked; a screenshot shows the Chinese text rendered with a CJK font.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from casework.domain import rubrics, scoring
 from casework.queries.sheets import my_sheet
 from casework.registry import scenario
 from casework.registry.sheets import renewal_frames
 from casework.store.engine import Store, open_store
-from casework.store.tables import filings
 from tests.backend import store_url
 
 from .conftest import VoilaServer, start_voila, stop
@@ -37,30 +34,14 @@ def case_db(
     db_url = store_url(path)
     store = open_store(db_url)
     scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, "370100")
-    for year in (2025, 2026, 2027, 2028):
-        scenario.ensure_city_catalog(store, "370100", year, ["P001", "P002"])
-    inst = scenario.new_institution(store, "370100", "济南鲁锦织造有限公司", 1)
-    ids = scenario.select_and_file(
+    case = scenario.renewing(
         store,
         city_code="370100",
-        institution_id=inst,
-        project_codes=["P001", "P002"],
-        on=date(2025, 3, 3),
-        experts=experts,
+        name="济南鲁锦织造有限公司",
+        serial=1,
+        project_codes=("P001", "P002"),
     )
-    with store.read() as conn:
-        term_end = conn.execute(
-            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
-        ).scalar_one()
-    case = scenario.renew(
-        store,
-        city_code="370100",
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=experts,
-        stop_at="评估中",
-    )
+    experts = case["experts"]
     yield db_url, store, {"panel_id": case["panel_id"], "expert": experts[1]}
     store.dispose()
 

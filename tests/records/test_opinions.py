@@ -4,7 +4,7 @@ both are kept, and each reader shows the right one under the right label."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from casework.queries.history import group_reports
 from casework.registry import scenario
 from casework.reports.collect_renewal import renewal as collect_renewal
 from casework.store.engine import Store, open_store
-from casework.store.tables import filings, panel_members
+from casework.store.tables import panel_members
 from tests.backend import store_url
 
 JINAN = "370100"
@@ -32,31 +32,8 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, i
     folder: Path = tmp_path_factory.mktemp("opinions")
     store = open_store(store_url(folder / "casework.db"))
     scenario.seed_reference(store)
-    experts = scenario.seed_city_users(store, JINAN)
-    for year in (2025, 2026, 2027, 2028):
-        scenario.ensure_city_catalog(store, JINAN, year, ("P001", "P002"))
-    inst = scenario.new_institution(store, JINAN, "济南鲁绣艺术有限公司", 1)
-    ids = scenario.select_and_file(
-        store,
-        city_code=JINAN,
-        institution_id=inst,
-        project_codes=("P001",),
-        on=date(2025, 3, 3),
-        experts=experts,
-    )
-    with store.read() as conn:
-        term_end = conn.execute(
-            select(filings.c.term_end).where(filings.c.id == ids["filing_id"])
-        ).scalar_one()
-    case = scenario.renew(
-        store,
-        city_code=JINAN,
-        filing_id=ids["filing_id"],
-        term_end=term_end,
-        experts=experts,
-        stop_at="评估中",
-    )
-    panel_id = case["panel_id"]
+    case = scenario.renewing(store, city_code=JINAN, name="济南鲁绣艺术有限公司", serial=1)
+    panel_id, term_end = case["panel_id"], case["term_end"]
     with store.read() as conn:
         members = list(
             conn.execute(
@@ -85,7 +62,7 @@ def decided(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, i
         on=term_end - timedelta(days=20),
         opinion=CITY,
     )
-    yield store, case["renewal_id"], ids["filing_id"]
+    yield store, case["renewal_id"], case["filing_id"]
     store.dispose()
 
 
