@@ -231,9 +231,11 @@ def run(args: argparse.Namespace) -> int:
         print("演示数据已生成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
         return 0
     if args.command == "advance":
+        from casework.queries.training_clock import store_today
         from casework.registry import SYSTEM_ACTOR, advance
 
-        done = advance(store, SYSTEM_ACTOR, today=args.today or date.today())
+        # a demo store's day is its training clock's (EXIT-03's end dates follow it)
+        done = advance(store, SYSTEM_ACTOR, today=args.today or store_today(store))
         print(
             f"逾期未提交续期申请 {len(done['lapsed_renewals'])} 件；到期未续终止备案 "
             f"{len(done['expired'])} 家；续期不合格终止备案 {len(done['failed_renewal'])} 家"

@@ -18,7 +18,6 @@ This module is imported by ``load_ipython_extension`` only; storage and pandas l
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -266,8 +265,11 @@ class CaseworkMagics(Magics):
     def deadlines(self, line: str) -> Any:
         """%deadlines [city]: open deadlines (notices, statements, self-evaluations)."""
         from casework.queries.catalog import open_deadlines
+        from casework.queries.training_clock import store_today
 
-        frame = open_deadlines(self.store, today=date.today(), city_code=self.city_code(line))
+        frame = open_deadlines(
+            self.store, today=store_today(self.store), city_code=self.city_code(line)
+        )
         headers = {
             "kind": "期限",
             "city_code": "城市代码",

@@ -264,4 +264,6 @@ def actor_for(tx_or_conn: Any, username: str) -> Actor:
 
 
 def today() -> date:
-    return date.today()
+    from casework import clock
+
+    return clock.today()  # the bureau's date (Asia/Shanghai), not the machine's

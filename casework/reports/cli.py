@@ -213,7 +213,9 @@ def archive(store: Store, args: argparse.Namespace) -> int:
             return 1
         print(f"档案完好：共 {count} 条归档记录，文件 SHA-256/SM3 与清单链校验通过")
         return 0
-    today = getattr(args, "today", None) or date.today()
+    from casework.queries.training_clock import store_today
+
+    today = getattr(args, "today", None) or store_today(store)
     if cmd == "retention":
         table = arc.retention_table(store, today) if args.all else arc.expired(store, today)
         if table.empty:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from casework import registry as r
 from casework.queries import catalog as queries
 from casework.registry import SYSTEM_ACTOR, scenario
+from casework.registry.training_clock import start_training_clock
 from casework.store import audit
 from casework.store.engine import Store, open_store
 from casework.store.tables import filings
@@ -129,6 +130,22 @@ def test_advance_today_ends_a_filing_past_its_term_from_its_expiry_date_exit_03(
     with store.read() as conn:
         assert audit.verify(conn) == []
     store.dispose()
+
+
+def test_advance_on_a_demo_store_without_a_date_acts_on_its_training_clocks_day_exit_03(
+    db: str,
+) -> None:
+    store = Store(db)
+    start_training_clock(store, r.SYSTEM_ACTOR, on=date(2025, 2, 3))
+    store.dispose()
+    before = statuses(db)
+
+    done = in_process("--db", db, "advance")
+
+    assert done.returncode == 0, done.stderr
+    # LEGACY002's term ends 2025-02-28: past by the real date, not by the demo's 2025-02-03
+    assert "到期未续终止备案 0 家" in done.stdout
+    assert statuses(db) == before
 
 
 def test_advance_refuses_a_date_that_does_not_exist(db: str) -> None:
