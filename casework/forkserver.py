@@ -1,27 +1,32 @@
 """Page kernels forked from one pre-loaded parent: warm at once, and their memory shared.
 
 A served page's kernel used to be a fresh ``python -m ipykernel_launcher``: 0.7 s to start, then
-0.6 s importing the app, and 150–180 MiB of its own per page (issue #17, P1 and P5). Here one
-*fork server* per Voilà server imports IPython, ipykernel, ipywidgets, pandas, pandera,
-SQLAlchemy and every app module once, freezes that heap (``gc.freeze``) and then forks one child
-per kernel. A child starts in milliseconds with everything imported, and the pages it shares
-with its parent and siblings stay shared (copy-on-write) as long as nobody writes them.
+0.6 s importing the app, and 150–180 MiB of its own per page (issue #17, P1 and P5). Here a *fork
+server* imports IPython, ipykernel, ipywidgets, pandas, pandera, SQLAlchemy and every app module
+once, freezes that heap (``gc.freeze``) and then forks one child per kernel. A child is ready in
+tens of milliseconds with everything imported, and the pages it shares with its parent and its
+siblings stay shared (copy-on-write) as long as nobody writes them.
 
-- :func:`serve` — the fork server's main (``python -m casework.forkserver SOCKET``): pre-load,
-  listen on a Unix socket in a private directory (mode 0700; the peer must be the same user,
-  checked with ``SO_PEERCRED``), fork a kernel per request, reap the children.
-- :class:`ForkServer` — the handle the Voilà process keeps: starts the fork server (it dies with
-  the Voilà process, ``PR_SET_PDEATHSIG``), asks it for kernels, stops it.
+- :func:`serve` — the fork server's main (``python -m casework.forkserver SOCKET [IDLE]``):
+  pre-load, listen on a Unix socket in this user's private folder (mode 0700; the peer must be
+  the same user, ``SO_PEERCRED``), fork a kernel per request, reap the children, list them.
+- :class:`ForkServer` — a page server's handle: one fork server per system user and code
+  version (:func:`code_key`) is shared by every page server of the machine; the first that needs
+  it starts it, each holds a *lease* (an open connection) while it runs, and the fork server ends
+  10 s after the last lease is gone.
 - :class:`ForkProvisioner` — the jupyter_client kernel provisioner (entry point
   ``casework-fork``): a kernel whose command is ``python -m ipykernel_launcher …`` is forked
   when the fork server is ready; anything else, or a fork server that is still pre-loading or has
   died, falls back to an ordinary process, so a page never waits for or fails on the fork server.
 
 What a forked kernel inherits and what it does not: the modules, and nothing else of the parent's
-state — each child takes the page's environment (``QUERY_STRING``, the identity, the store URL)
-and working directory from the request, starts its own session (``setsid``: interrupts reach only
-its group), and its ``JPY_PARENT_PID`` names the fork server, so it ends when the fork server
-does. Nothing in the parent opens a store, a ZeroMQ context or a thread before forking.
+state — each child takes its page's environment (``QUERY_STRING``, the identity, the store URL),
+working directory and log (the page server's stdout and stderr, passed over the socket) from the
+request, starts its own session (``setsid``: interrupts reach only its group), ends when the page
+server that asked for it is gone (checked every 2 s) and, by ``JPY_PARENT_PID``, when the fork
+server is. The fork server's own environment keeps nothing of the page server that started it
+(:func:`server_env`). Nothing in the parent opens a store, a ZeroMQ context or a thread before
+forking.
 """
 
 from __future__ import annotations
