@@ -20,12 +20,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from casework.domain import rubrics, scoring
-from casework.errors import PermissionDenied, RuleViolation, SheetInvalid
+from casework.errors import RuleViolation, SheetInvalid
 from casework.queries.stored_sheets import RENEWAL_SHEET, renewal_frames
 from casework.registry.actors import EXPERT
-from casework.registry.sheets import case_state, check_draft_values, write_sheet
+from casework.registry.sheets import check_draft_values, writable_sheet, write_sheet
 from casework.registry.uow import Tx, command
-from casework.store.tables import panel_members, panels
 
 Rows = Sequence[dict[str, Any]]
 
@@ -73,8 +72,10 @@ class CheckedSheets:
         if found is not None:
             return found
         sheet, vetoes = renewal_frames(rows, veto, author)
-        scoring.validate_renewal_sheet(rubric, sheet, vetoes)
-        return float(scoring.member_totals(rubric, sheet).iloc[0])
+        # REN-06, REN-07: validated once; the total read from the validated sheet (as save_sheet)
+        return float(
+            scoring.totals_of(scoring.validate_renewal_sheet(rubric, sheet, vetoes)).iloc[0]
+        )
 
 
 CHECKED = CheckedSheets()
@@ -90,15 +91,7 @@ def submit_renewal_sheet(
     ``tests/demo/test_sheets.py`` compares what both store."""
     if not submit:
         raise RuleViolation("演示数据只提交评估表", rule_id="REN-04")
-    panel = tx.get(panels, "评估组", id=panel_id)
-    member = tx.rows(panel_members, panel_id=panel_id, username=tx.actor.username)
-    if not member:
-        raise PermissionDenied(f"{tx.actor.label}不是该评估组成员，不能填写评估表")
-    if member[0]["coi_declared_at"] is None:
-        raise RuleViolation("请先签署利益冲突声明，再填写评估表", rule_id="SUP-03")
-    machine, state = case_state(tx, panel)
-    machine.target("submit_sheet", state)
-    rubric: Any = rubrics.by_id(panel["rubric_id"])
+    panel, rubric = writable_sheet(tx, panel_id)
     if rubric.kind != rubrics.RENEWAL or panel["renewal_id"] is None:
         raise RuleViolation("演示数据的快速提交只用于续期评估表", rule_id="REN-04")
     check_draft_values(rubric, rows, veto)

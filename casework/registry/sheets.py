@@ -196,23 +196,7 @@ def save_sheet(
     submit: bool = False,
 ) -> int:
     """Save an expert's own sheet as a draft, or submit (validate and lock) it."""
-    panel = tx.get(panels, "评估组", id=panel_id)
-    member = (
-        tx.conn.execute(
-            select(panel_members).where(
-                panel_members.c.panel_id == panel_id, panel_members.c.username == tx.actor.username
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if member is None:
-        raise PermissionDenied(f"{tx.actor.label}不是该评估组成员，不能填写评估表")
-    if member["coi_declared_at"] is None:
-        raise RuleViolation("请先签署利益冲突声明，再填写评估表", rule_id="SUP-03")
-    machine, state = case_state(tx, panel)
-    machine.target("submit_sheet", state)
-    rubric: Any = rubrics.by_id(panel["rubric_id"])
+    panel, rubric = writable_sheet(tx, panel_id)
     supplementary = supplementary_frame(tx, panel)
     projects = projects_applied_for(tx, panel)
     check_draft_values(rubric, rows, veto, list(supplementary["sub_id"]), projects)
@@ -235,6 +219,29 @@ def save_sheet(
         submit=submit,
         total=total,
     )
+
+
+def writable_sheet(tx: Tx, panel_id: int) -> tuple[Any, Any]:
+    """The group and its rubric, when the acting expert may write their sheet there now: a
+    member (PermissionDenied), who signed the conflict-of-interest declaration (SUP-03), of a
+    case still scoring (its lifecycle). Every command that writes a member's sheet asks this."""
+    panel = tx.get(panels, "评估组", id=panel_id)
+    member = (
+        tx.conn.execute(
+            select(panel_members).where(
+                panel_members.c.panel_id == panel_id, panel_members.c.username == tx.actor.username
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if member is None:
+        raise PermissionDenied(f"{tx.actor.label}不是该评估组成员，不能填写评估表")
+    if member["coi_declared_at"] is None:
+        raise RuleViolation("请先签署利益冲突声明，再填写评估表", rule_id="SUP-03")
+    machine, state = case_state(tx, panel)
+    machine.target("submit_sheet", state)
+    return panel, rubrics.by_id(panel["rubric_id"])
 
 
 def supplementary_of(tx: Tx, panel: Any) -> pd.DataFrame:
