@@ -356,6 +356,7 @@ class ForkServer:
         self.lock = f"{path}.lock"
         self.lease: socket.socket | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        """The fork server this process started, if it did (held: it runs on, detached)."""
         self._leasing = threading.Lock()
         self._waiting: threading.Thread | None = None
 
@@ -369,10 +370,6 @@ class ForkServer:
                 return None
             cls._current = cls(str(folder / f"{code_key()}.sock"))
         cls._current.ensure()
-        return cls._current
-
-    @classmethod
-    def current(cls) -> ForkServer | None:
         return cls._current
 
     def ensure(self) -> None:
@@ -592,7 +589,7 @@ class ForkProvisioner(LocalProvisioner):
     forked = False
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        server = ForkServer.current() or ForkServer.start()  # the first kernel starts it
+        server = ForkServer.start()  # leased; the first kernel of a process starts it
         argv = _launcher_argv(cmd)
         if server is None or argv is None or not server.ready():
             return await super().launch_kernel(cmd, **kwargs)
