@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,6 +35,7 @@ from casework.store.engine import Store, open_store
 PASSWORD = "casework-hub-test"
 JINAN, QINGDAO = "370100", "370200"
 CONFIG = REPO_DIR / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+START_ATTEMPTS = 3  # a port drawn free can be taken before the hub binds it
 START_TIMEOUT = 120.0  # seconds; the hub starts in 10–20 s on an idle machine
 FILED_ON = date(2025, 3, 3)
 # per city: the institution filed (已备案) and the one whose application awaits a decision
@@ -86,13 +88,26 @@ def seed_city_cases(store: Store) -> None:
         scenario.submit_selection_sheets(store, waiting["panel_id"], experts[:3])
 
 
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port_block() -> int:
-    """A free port ``p`` with room above it: the hub takes ``p``, ``p + 1`` and ``p + 81``."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port + 81 < 65535:
+    """A port ``p`` with ``p``, ``p + 1`` and ``p + 81`` free (the hub, its proxy's API, the hub's
+    API), drawn below the kernel's ephemeral range, where the ports every other server and
+    kernel is handed (``bind(0)``) come from."""
+    low, _high = (
+        int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    )
+    top = max(low, 20_000) - 82
+    for _ in range(200):
+        port = random.randint(10_000, top)
+        if all(_bindable(p) for p in (port, port + 1, port + 81)):
             return port
     raise RuntimeError("no free port")
 
@@ -112,7 +127,27 @@ def running_hub(
             seed(store)
     finally:
         store.dispose()
-    port = free_port_block()
+    for attempt in range(1, START_ATTEMPTS + 1):
+        port = free_port_block()
+        process, log = _start(db_url, root, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base, process, log, retry=attempt < START_ATTEMPTS)
+        except PortTaken:
+            stop(process)  # another process took one of the three ports first: draw again
+            continue
+        try:
+            yield base
+        finally:
+            stop(process)
+        return
+
+
+class PortTaken(Exception):
+    """The hub exited because one of its ports was taken between drawing and binding it."""
+
+
+def _start(db_url: str, root: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
     env = dict(os.environ)
     env.update(
         CASEWORK_DB=db_url,
@@ -132,16 +167,16 @@ def running_hub(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process, log)
-        yield base
-    finally:
-        stop(process)
+    return process, log
 
 
-def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Return once the hub's API answers; fail with the log's tail if it exits or times out."""
+def wait_until_up(
+    base: str, process: subprocess.Popen[bytes], log: Path, *, retry: bool = False
+) -> None:
+    """Return once the hub's API answers; fail with the log's tail if it exits or times out.
+
+    With ``retry``, a hub that exited because a port was taken raises :class:`PortTaken`.
+    """
     import requests
 
     deadline = time.monotonic() + START_TIMEOUT
@@ -152,6 +187,9 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> Non
         except requests.RequestException:
             pass
         time.sleep(0.5)
+    text = log.read_text(errors="replace")
+    if retry and process.poll() is not None and "Address already in use" in text:
+        raise PortTaken(base)
     pytest.fail(f"the hub did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
