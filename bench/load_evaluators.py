@@ -2,8 +2,8 @@
 
 Each evaluator is a kernel of their own (``jupyter_client.KernelManager``, ``CASEWORK_USER`` set
 per kernel, one shared ``CASEWORK_DB``) that builds the 续期评估 app's sheet, exactly as Voilà
-would. The driver then plays the browser: it sends ``comm_msg`` updates to the sheet's widget
-models (each verdict, points and veto input) and a ``click`` to the submit button, concurrently
+would. The driver then plays the browser: it sends the sheet's form (one widget model) a message
+for each verdict, points and veto answer, and a ``click`` to the submit button, concurrently
 for every evaluator. Afterwards it checks that every submission is stored exactly once, that no
 command hit a lock error, and that the audit chain verifies; it reports submissions per minute
 and the memory (RSS) of every kernel.
@@ -46,20 +46,14 @@ from casework.ui.renewal_scoring import RenewalScoringSheet
 ctx = open_context()
 ctx.run(registry.declare_conflict_of_interest, panel_id={panel}, no_conflict=True)
 sheet = RenewalScoringSheet(ctx, {panel})
-def choices(widgets):
-    return {{k: [v.model_id, [o[1] if isinstance(o, tuple) else o for o in v.options]]
-            for k, v in widgets.items()}}
-print(json.dumps({{"verdicts": choices(sheet.verdicts), "vetoes": choices(sheet.vetoes),
+print(json.dumps({{"table": sheet.form.widget.model_id, "vetoes": list(sheet.vetoes),
                   "submit": sheet.submit_button.model_id}}, default=str))
 """
-POINTS = """print(json.dumps(choices(sheet.points), default=str))"""
-"""What the browser sees of the points inputs once the verdicts reached the kernel."""
 
 
-def pick(comm_id: str, options: list[Any], value: Any) -> dict[str, Any]:
-    """A selection widget's update as the browser sends it: the index of the chosen option."""
-    index = next(i for i, o in enumerate(options) if str(o) == str(value))
-    return {"method": "update", "buffer_paths": [], "state": {"index": index}}
+def answer(key: str, field: str, value: Any) -> dict[str, Any]:
+    """One answer on the form, as its view sends it on a click or a choice."""
+    return {"method": "custom", "content": {"id": key, "field": field, "value": value}}
 
 
 @dataclass
@@ -162,15 +156,13 @@ def score(ev: Evaluator, go: threading.Barrier) -> None:
         go.wait(timeout=600)
         began = time.monotonic()
         rows = scenario.renewal_rows(90.0)
+        table = ev.ids["table"]
         for row in rows:
-            comm_id, options = ev.ids["verdicts"][row["item_id"]]
-            comm(kc, comm_id, pick(comm_id, options, row["verdict"]))
-        points = json.loads(execute(kc, POINTS).strip().splitlines()[-1])
-        for row in rows:
-            comm_id, options = points[row["item_id"]]
-            comm(kc, comm_id, pick(comm_id, options, row["points"]))
-        for comm_id, options in ev.ids["vetoes"].values():
-            comm(kc, comm_id, pick(comm_id, options, "否"))
+            comm(kc, table, answer(row["item_id"], "verdict", row["verdict"]))
+        for row in rows:  # the kernel handles them in order: each verdict set its points first
+            comm(kc, table, answer(row["item_id"], "points", row["points"]))
+        for veto in ev.ids["vetoes"]:
+            comm(kc, table, answer(veto, "veto", "否"))
         comm(kc, ev.ids["submit"], {"method": "custom", "content": {"event": "click"}})
         execute(kc, "pass")  # the kernel handles shell messages in order: all of the above ran
         ev.seconds = time.monotonic() - began

@@ -39,8 +39,11 @@ DEFAULT_IP = "127.0.0.1"
 DEFAULT_TOKENS = "tokens"  # beside the SQLite database, as the archive (make run: var/tokens)
 # connect-src 'self' covers the kernel websockets of our own origin (CSP Level 3, Chromium);
 # no other host, and no ws:/wss: to anywhere.
+# script-src blob: lets anywidget import the Attachment 4 form's module (casework/ui/static),
+# which it loads from a blob: URL made in the page; only a script already running in the page
+# can make one, so it lets in nothing that 'unsafe-inline' (Voilà's inline scripts) does not.
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'"

@@ -11,43 +11,94 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import resources
 from typing import Any
 
-import ipywidgets as w
+import anywidget
 import pandas as pd
-from ipywidgets.widgets.widget_string import HTMLStyle
+import traitlets as t
+from traitlets import TraitError
 
-from casework.domain import rules, scoring
+from casework.domain import limits, rules, scoring
 from casework.queries.stored_sheets import renewal_frames
 from casework.ui.context import AppContext
-from casework.ui.kit import (
-    GuardedDropdown,
-    GuardedToggleButtons,
-    esc,
-    guard,
-    layout,
-    style,
-)
+from casework.ui.kit import INVALID_INPUT, esc, layout, log, log_forged
 
 VETO_NO, VETO_YES = "否", "是"
 VETO_HEADING = "不合格项（存在任一项的，评估组须立即报告，REN-06）"
+VERDICT, POINTS, VETO = "verdict", "points", "veto"
+_STATIC = resources.files("casework.ui") / "static"
 
 
 def points_label(p: float) -> str:
     return f"{p:g} 分"
 
 
-def _html(value: str = "", width: str | None = None) -> w.HTML:
-    """Read-only text with a shared layout and style: one model, not three (a sheet shows 100)."""
-    sized = layout(width=width) if width else layout()
-    return w.HTML(value, layout=sized, style=style(HTMLStyle))
+class ScoreTable(anywidget.AnyWidget):
+    """The whole form as one widget model (``static/score_table.js`` draws it).
+
+    The browser never sets a trait: it sends ``{id, field, value}`` messages, which
+    :class:`Attachment4Form` checks before anything changes; a state update from the browser
+    is refused and logged as forged (the browser is untrusted).
+    """
+
+    _esm = (_STATIC / "score_table.js").read_text(encoding="utf-8")
+    _css = (_STATIC / "score_table.css").read_text(encoding="utf-8")
+    legend = t.Unicode("").tag(sync=True)
+    groups: t.List[dict[str, Any]] = t.List().tag(sync=True)
+    """[{no, items: [{id, html}]}]: the items by group, each with its text."""
+    vetoes: t.List[dict[str, Any]] = t.List().tag(sync=True)
+    veto_heading = t.Unicode("").tag(sync=True)
+    verdict_options: t.List[str] = t.List().tag(sync=True)
+    veto_options: t.List[str] = t.List().tag(sync=True)
+    state = t.Dict().tag(sync=True)
+    """id → {v: verdict or veto answer, p: points, o: the points on offer [[label, value]]}."""
+    hints = t.Dict().tag(sync=True)
+    labels = t.Dict().tag(sync=True)
+    total = t.Unicode("").tag(sync=True)
+    locked = t.Bool(False).tag(sync=True)
+
+    def __init__(self, ctx: AppContext, **traits: Any) -> None:
+        self.ctx = ctx
+        super().__init__(**traits)
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Refuse every trait the browser tries to set: answers come only as messages."""
+        what = f"评分表收到浏览器直接写入的状态 {limits.shown(repr(sorted(sync_data)), 80)}"
+        log_forged(self.ctx, INVALID_INPUT, what)
+        log.warning("refused score table state %s", sorted(sync_data))
+        self.send_state()  # the browser goes back to the kernel's values
+
+
+class Answer:
+    """One answer on the form (an item's verdict or points, or a veto answer), read and set as
+    a widget's ``value``; setting it is a user change (checked, then saved by the form)."""
+
+    def __init__(self, form: Attachment4Form, key: str, field: str) -> None:
+        self.form, self.key, self.field = form, key, field
+
+    @property
+    def value(self) -> Any:
+        return self.form._answers[self.key][self.field]
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.form.answer(self.key, self.field, value)
+
+    @property
+    def options(self) -> list[Any]:
+        return self.form._options(self.key, self.field)
+
+    @property
+    def disabled(self) -> bool:
+        return self.form.locked
 
 
 class Attachment4Form:
     """Verdict/points inputs for every item and yes/no for every veto item of one rubric.
 
     Args:
-        ctx: the app context (the guarded inputs log refusals as its actor).
+        ctx: the app context (refusals are logged as its actor).
         rubric: the Attachment 4 revision the sheet follows.
         on_change: called after every user change (not while loading or inside a batch).
         author: the member name the sheet's frames carry (for the scoring functions).
@@ -65,112 +116,112 @@ class Attachment4Form:
         hints: dict[str, str] | None = None,
     ) -> None:
         self.ctx, self.rubric, self.author = ctx, rubric, author
-        self.hints = hints or {}
         self.on_change = on_change
-        self.verdicts: dict[str, Any] = {}
-        self.points: dict[str, Any] = {}
-        self.vetoes: dict[str, Any] = {}
-        self.group_labels: dict[int, w.HTML] = {}
-        self.texts: dict[str, tuple[w.HTML, str]] = {}
-        """item_id / veto_id → its text widget and its text without a hint."""
-        self.total = _html()
-        self.total.add_class("cw-running-total")  # stable hooks for browser tests
         self.locked = False
-        self._loading = True
-        self.widget = w.VBox(self._build(veto_heading))
         self._loading = False
+        self._item_points = {str(k): float(v) for k, v in rubric.item_points.items()}
+        self._answers: dict[str, dict[str, Any]] = {}
+        self._offered: dict[str, list[float]] = {}
+        self.verdicts: dict[str, Answer] = {}
+        self.points: dict[str, Answer] = {}
+        self.vetoes: dict[str, Answer] = {}
+        groups: list[dict[str, Any]] = []
+        by_group: dict[int, list[dict[str, str]]] = {}
+        for item in rubric.items.to_dict("records"):  # one pass, not a filter per group
+            item_id = str(item["item_id"])
+            self._answers[item_id] = {VERDICT: None, POINTS: None}
+            self._offered[item_id] = []
+            self.verdicts[item_id] = Answer(self, item_id, VERDICT)
+            self.points[item_id] = Answer(self, item_id, POINTS)
+            text = (
+                f"<b>{esc(item_id)}</b> {esc(item['indicator'])}：{esc(item['criterion'])}"
+                f"<span style='color:#666'>（{points_label(float(item['points']))}）</span>"
+            )
+            by_group.setdefault(int(item["group_no"]), []).append({"id": item_id, "html": text})
+        for group in rubric.groups.to_dict("records"):
+            no = int(group["group_no"])
+            groups.append({"no": str(no), "items": by_group.get(no, [])})
+        vetoes = []
+        for veto in rubric.veto_items.itertuples():
+            veto_id = str(veto.veto_id)
+            self._answers[veto_id] = {VETO: None}
+            self.vetoes[veto_id] = Answer(self, veto_id, VETO)
+            vetoes.append({"id": veto_id, "html": f"{esc(veto.veto_id)} {esc(veto.text)}"})
+        self.widget = ScoreTable(
+            ctx,
+            legend=str(rubric.legend),
+            groups=groups,
+            vetoes=vetoes,
+            veto_heading=veto_heading,
+            verdict_options=list(rules.VERDICTS),
+            veto_options=[VETO_NO, VETO_YES],
+            hints=dict(hints or {}),
+            layout=layout(),
+        )
+        self.widget.on_msg(self._on_message)
+        self.total = _Shown(self.widget, "total")
         self.refresh()
 
-    # --- building -----------------------------------------------------------------------
-    def _build(self, veto_heading: str) -> list[w.Widget]:
-        parts: list[w.Widget] = [_html(f'<div class="cw-info">{esc(self.rubric.legend)}</div>')]
-        by_group: dict[int, list[dict[str, Any]]] = {}
-        for item in self.rubric.items.to_dict("records"):  # one pass, not a filter per group
-            by_group.setdefault(int(item["group_no"]), []).append(item)
-        for group in self.rubric.groups.to_dict("records"):
-            label = _html()
-            self.group_labels[int(group["group_no"])] = label
-            rows: list[w.Widget] = [label]
-            rows += [self._item_row(item) for item in by_group.get(int(group["group_no"]), [])]
-            parts.append(
-                w.VBox(
-                    rows, layout=layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
-                )
-            )
-        veto_rows: list[w.Widget] = [_html(f"<b>{esc(veto_heading)}</b>")]
-        for veto in self.rubric.veto_items.itertuples():
-            toggle = guard(
-                GuardedToggleButtons(
-                    options=[VETO_NO, VETO_YES],
-                    value=None,
-                    layout=layout(),
-                    style=style(w.ToggleButtonsStyle),
-                ),
-                self.ctx,
-                f"不合格项{veto.veto_id}",
-            )
-            toggle.observe(self._changed, names="value")
-            self.vetoes[str(veto.veto_id)] = toggle
-            hint = self.hints.get(str(veto.veto_id), "")
-            plain = f"{esc(veto.veto_id)} {esc(veto.text)}"
-            text = _html(plain + hint, width="70%")
-            self.texts[str(veto.veto_id)] = (text, plain)
-            veto_row = w.HBox(
-                [text, toggle], layout=layout(), _dom_classes=(f"cw-veto-{veto.veto_id}",)
-            )
-            veto_rows.append(veto_row)
-        parts += [w.VBox(veto_rows, layout=layout()), self.total]
-        return parts
+    # --- answers -------------------------------------------------------------------------
+    def _options(self, key: str, field: str) -> list[Any]:
+        if field == VERDICT:
+            return list(rules.VERDICTS)
+        if field == VETO:
+            return [VETO_NO, VETO_YES]
+        return [(points_label(p), p) for p in self._offered[key]]
 
-    def _item_row(self, item: dict[str, Any]) -> w.Widget:
-        item_id = str(item["item_id"])
-        verdict = guard(
-            GuardedToggleButtons(
-                options=list(rules.VERDICTS),
-                value=None,
-                layout=layout(),
-                style=style(w.ToggleButtonsStyle, button_width="72px"),
-            ),
-            self.ctx,
-            f"{item_id}结论",
-        )
-        points = guard(
-            GuardedDropdown(options=[], value=None, layout=layout(width="90px"), style=style()),
-            self.ctx,
-            f"{item_id}得分",
-        )
-        verdict.observe(lambda change, i=item_id: self._on_verdict(i, change), names="value")
-        points.observe(self._changed, names="value")
-        self.verdicts[item_id], self.points[item_id] = verdict, points
-        text = (
-            f"<b>{esc(item_id)}</b> {esc(item['indicator'])}：{esc(item['criterion'])}"
-            f"<span style='color:#666'>（{points_label(float(item['points']))}）</span>"
-        )
-        shown = _html(text + self.hints.get(item_id, ""), width="55%")
-        self.texts[item_id] = (shown, text)
-        # a stable hook for browser tests, given at creation (add_class would send one more
-        # message a row)
-        return w.HBox(
-            [shown, verdict, points], layout=layout(), _dom_classes=(f"cw-item-{item_id}",)
-        )
+    def _label(self, key: str, field: str) -> str:
+        return {VERDICT: f"{key}结论", POINTS: f"{key}得分", VETO: f"不合格项{key}"}[field]
+
+    def answer(self, key: str, field: str, value: Any) -> None:
+        """Set one answer as the user does: checked against what the field offers; a verdict
+        sets the points on offer (REN-07, a single choice taken at once); then one change.
+
+        Raises:
+            TraitError: ``value`` is not one of the field's options (``None`` clears it).
+        """
+        if key not in self._answers or field not in self._answers[key]:
+            raise TraitError(f"评分表没有字段 {key}/{field}")
+        if field == POINTS:
+            if isinstance(value, bool) or not isinstance(value, int | float | None):
+                raise TraitError(f"字段“{self._label(key, field)}”须为分值，收到 {value!r}")
+            value = None if value is None else float(value)
+            allowed: list[Any] = self._offered[key]
+        else:
+            allowed = self._options(key, field)
+        if value is not None and value not in allowed:
+            raise TraitError(f"字段“{self._label(key, field)}”只能取 {allowed}，收到 {value!r}")
+        if value == self._answers[key][field]:
+            return  # the same answer again (a second click): nothing changes, nothing is saved
+        self._answers[key][field] = value
+        if field == VERDICT:
+            offered = list(scoring.allowed_points(self.rubric, key, value)) if value else []
+            self._offered[key] = offered
+            self._answers[key][POINTS] = offered[0] if len(offered) == 1 else None
+        self._changed()
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """A click or choice from the browser: checked here, whatever the page showed."""
+        try:
+            if not isinstance(content, dict):
+                raise TraitError("消息不是字段取值")
+            key, field = str(content.get("id")), str(content.get("field"))
+            if self.locked:
+                raise TraitError("评分表已锁定")
+            if content.get("value") is None:
+                raise TraitError("浏览器不能清空取值")
+            self.answer(key, field, content["value"])
+        except (TraitError, TypeError, ValueError) as exc:
+            what = f"评分表收到选项以外的取值 {limits.shown(repr(content), 80)}：{exc}"
+            log_forged(self.ctx, INVALID_INPUT, what)
+            log.warning("refused score table message %r: %s", content, exc)
+            self._push()  # the browser goes back to the kernel's values
 
     def show_hints(self, hints: dict[str, str]) -> None:
         """Show evidence hints (HTML by item or veto id) under the items' texts (REN-03)."""
-        self.hints = hints
-        for key, (widget, plain) in self.texts.items():
-            if key in hints:
-                widget.value = plain + hints[key]
+        self.widget.hints = dict(hints)
 
     # --- state ---------------------------------------------------------------------------
-    def _on_verdict(self, item_id: str, change: dict[str, Any]) -> None:
-        """REN-07: the verdict decides the points on offer; a single choice is taken at once."""
-        points = self.points[item_id]
-        verdict = change["new"]
-        allowed = scoring.allowed_points(self.rubric, item_id, verdict) if verdict else ()
-        with self.batch():  # one save for the verdict and the points it implies
-            points.options = [(points_label(p), p) for p in allowed]
-            points.value = allowed[0] if len(allowed) == 1 else None
-
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Apply several changes, then refresh and report one change."""
@@ -182,7 +233,7 @@ class Attachment4Form:
             self._loading = outer
         self._changed()
 
-    def _changed(self, _change: Any = None) -> None:
+    def _changed(self) -> None:
         if self._loading:
             return
         self.refresh()
@@ -191,14 +242,15 @@ class Attachment4Form:
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"item_id": i, "verdict": self.verdicts[i].value, "points": self.points[i].value}
+            {"item_id": i, "verdict": self._answers[i][VERDICT], "points": self._answers[i][POINTS]}
             for i in self.verdicts
         ]
 
     def veto_rows(self) -> list[dict[str, Any]]:
         return [
-            {"veto_id": v, "found": None if t.value is None else t.value == VETO_YES}
-            for v, t in self.vetoes.items()
+            {"veto_id": v, "found": None if a is None else a == VETO_YES}
+            for v in self.vetoes
+            for a in [self._answers[v][VETO]]
         ]
 
     def filled(self) -> pd.DataFrame:
@@ -237,22 +289,38 @@ class Attachment4Form:
         return found
 
     def refresh(self) -> None:
+        """Send the answers, the group subtotals and the running total to the page."""
         filled = self.filled()
         subtotal = (
             scoring.group_totals_of(self.rubric, filled).set_index("group_no")["points"]
             if not filled.empty
             else pd.Series(dtype=float)
         )
+        labels = {}
         for group in self.rubric.groups.itertuples():
             got = float(subtotal.get(group.group_no, 0.0))
-            self.group_labels[int(group.group_no)].value = (
+            labels[str(int(group.group_no))] = (
                 f"<b>{esc(group.group)}</b>（{points_label(float(group.points))}）"
                 f"　小计：<b>{got:g}</b> 分"
             )
-        self.total.value = (
+        total = (
             f'<div class="cw-total">合计：{self._total_of(filled):g} 分'
             f'<span class="cw-progress">（已评 {len(filled)}/{len(self.verdicts)} 项）</span></div>'
         )
+        with self.widget.hold_sync():  # one message for the state, labels and total
+            self._push()
+            self.widget.labels = labels
+            self.widget.total = total
+
+    def _push(self) -> None:
+        state: dict[str, dict[str, Any]] = {}
+        for key, answer in self._answers.items():
+            if VETO in answer:
+                state[key] = {"v": answer[VETO]}
+            else:
+                offered = [[points_label(p), p] for p in self._offered[key]]
+                state[key] = {"v": answer[VERDICT], "p": answer[POINTS], "o": offered}
+        self.widget.state = state
 
     def load(self, rows: Sequence[dict[str, Any]], veto: Sequence[dict[str, Any]]) -> None:
         """Show a stored sheet (values outside the options are skipped, not trusted)."""
@@ -261,20 +329,29 @@ class Attachment4Form:
             for row in rows:
                 item = row.get("item_id")
                 if item in self.verdicts and row.get("verdict") in rules.VERDICTS:
-                    self.verdicts[item].value = row["verdict"]
-                    self._on_verdict(item, {"new": row["verdict"]})
-                    allowed = {v for _, v in self.points[item].options}
-                    if row.get("points") is not None and float(row["points"]) in allowed:
-                        self.points[item].value = float(row["points"])
+                    self.answer(item, VERDICT, row["verdict"])
+                    points = row.get("points")
+                    if points is not None and float(points) in self._offered[item]:
+                        self.answer(item, POINTS, float(points))
             for row in veto:
-                toggle = self.vetoes.get(str(row.get("veto_id")))
-                if toggle is not None and isinstance(row.get("found"), bool):
-                    toggle.value = VETO_YES if row["found"] else VETO_NO
+                key = str(row.get("veto_id"))
+                if key in self.vetoes and isinstance(row.get("found"), bool):
+                    self.answer(key, VETO, VETO_YES if row["found"] else VETO_NO)
         finally:
             self._loading = outer
         self.refresh()
 
     def lock(self) -> None:
         self.locked = True
-        for widget in [*self.verdicts.values(), *self.points.values(), *self.vetoes.values()]:
-            widget.disabled = True
+        self.widget.locked = True
+
+
+class _Shown:
+    """A read-only view of one of the table's texts, as ``.value`` (the running total)."""
+
+    def __init__(self, widget: ScoreTable, trait: str) -> None:
+        self.widget, self.trait = widget, trait
+
+    @property
+    def value(self) -> str:
+        return str(getattr(self.widget, self.trait))

@@ -35,11 +35,12 @@ from tests.load.bench_load import load
 from .voila_ws import (
     PageClosed,
     VoilaPage,
-    children_by_class,
     model,
+    score_table,
     status,
     update,
     updated_value,
+    veto_ids,
 )
 
 pytestmark = pytest.mark.slow
@@ -111,21 +112,20 @@ def score(tab: Tab) -> None:
     assert page is not None
     try:
         st = open_sheet(page, tab.institution)
-        items = children_by_class(st, "cw-item-")  # [text, verdict, points]
-        vetoes = children_by_class(st, "cw-veto-")  # [text, yes/no]
+        table = score_table(st)
+        vetoes = veto_ids(st, table)
         submit = model(st, "ButtonModel", description="提交评分表")
         tab.ready.set()
         tab.go.wait(timeout=300)
         for i, row in enumerate(ROWS):
-            page.idle(page.choose(items[row["item_id"]][1], st, row["verdict"]))
+            page.idle(page.answer(table, row["item_id"], "verdict", row["verdict"]))
             if i == len(ROWS) // 2:
                 tab.halfway.set()
-        st = page.states()  # the points each verdict allows (REN-07)
-        for row in ROWS:
+        for row in ROWS:  # the points each verdict allows (REN-07), where there is a choice
             if row["verdict"] == rules.VERDICT_PARTIAL:
-                page.idle(page.choose(items[row["item_id"]][2], st, f"{row['points']:g} 分"))
-        for _text, toggle in vetoes.values():
-            page.idle(page.choose(toggle, st, VETO_NO))
+                page.idle(page.answer(table, row["item_id"], "points", row["points"]))
+        for veto in vetoes:
+            page.idle(page.answer(table, veto, "veto", VETO_NO))
         click = page.click(submit)
         page.until(lambda m: status(m, click) == "busy")
         tab.submitting.set()

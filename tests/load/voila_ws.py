@@ -153,6 +153,12 @@ class VoilaPage:
     def click(self, model_id: str) -> str:
         return self.comm(model_id, {"method": "custom", "content": {"event": "click"}})
 
+    def answer(self, table_id: str, key: str, field: str, value: Any) -> str:
+        """Answer one field of the Attachment 4 form (``casework.ui.attachment4_form``) as its
+        view does on a click or a choice: a message ``{id, field, value}`` to the one model."""
+        content = {"id": key, "field": field, "value": value}
+        return self.comm(table_id, {"method": "custom", "content": content})
+
 
 def update(state: dict[str, Any]) -> dict[str, Any]:
     """A widget state change as the browser sends it."""
@@ -189,11 +195,11 @@ def model(states: dict[str, dict[str, Any]], name: str, **match: Any) -> str:
     return found[0]
 
 
-def children_by_class(states: dict[str, dict[str, Any]], prefix: str) -> dict[str, list[str]]:
-    """Boxes with a ``<prefix><key>`` CSS class: key → the model ids of their children."""
-    out: dict[str, list[str]] = {}
-    for s in states.values():
-        for cls in s.get("_dom_classes", ()):
-            if cls.startswith(prefix):
-                out[cls[len(prefix) :]] = [c.removeprefix("IPY_MODEL_") for c in s["children"]]
-    return out
+def score_table(states: dict[str, dict[str, Any]]) -> str:
+    """The model id of the page's Attachment 4 form (one model for the whole sheet)."""
+    return model(states, "AnyModel", _anywidget_id="casework.ui.attachment4_form.ScoreTable")
+
+
+def veto_ids(states: dict[str, dict[str, Any]], table_id: str) -> list[str]:
+    """The veto items the form shows, in order."""
+    return [str(v["id"]) for v in states[table_id]["vetoes"]]

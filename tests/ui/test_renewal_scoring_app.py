@@ -14,7 +14,7 @@ from casework.store.tables import refusals
 from casework.ui import renewal_scoring
 from casework.ui.renewal_scoring import RenewalScoringSheet
 
-from .worlds import context
+from .worlds import browser_sends, browser_sets, context
 
 
 def signed(panel: dict, who: int = 0) -> tuple[Any, RenewalScoringSheet]:
@@ -113,14 +113,62 @@ def test_a_crafted_value_outside_the_options_changes_nothing_and_is_logged(
 ) -> None:
     _ctx, sheet = signed(renewal_panel)
     sheet.verdicts["R01"].value = rules.VERDICT_FULL
-    before = refusal_count(renewal_panel)
+    before, before_rows = refusal_count(renewal_panel), sheet.rows()
 
-    sheet.points["R01"].set_state({"index": 7})
-    sheet.verdicts["R02"].set_state({"index": 9})
+    browser_sends(sheet.form.widget, {"id": "R01", "field": "points", "value": 7.25})
+    browser_sends(sheet.form.widget, {"id": "R02", "field": "verdict", "value": "完全符合"})
+    browser_sends(sheet.form.widget, {"id": "R99", "field": "verdict", "value": "符合"})
+    browser_sends(sheet.form.widget, {"id": "R03", "field": "veto", "value": "是"})
+    browser_sends(sheet.form.widget, "符合")
+    browser_sends(sheet.form.widget, {"id": "R01", "field": "points", "value": True})
 
     assert sheet.points["R01"].value == sheet.rubric.item_points["R01"]
     assert sheet.verdicts["R02"].value is None
-    assert refusal_count(renewal_panel) == before + 2
+    assert sheet.rows() == before_rows
+    assert refusal_count(renewal_panel) == before + 6
+
+
+def test_clicking_the_chosen_verdict_again_keeps_the_points_chosen_for_it_ren_07(
+    renewal_panel: dict,
+) -> None:
+    _, sheet = signed(renewal_panel)
+    item = "R26"
+    browser_sends(sheet.form.widget, {"id": item, "field": "verdict", "value": "基本符合"})
+    chosen = [v for _, v in sheet.points[item].options][-1]
+    browser_sends(sheet.form.widget, {"id": item, "field": "points", "value": chosen})
+
+    browser_sends(sheet.form.widget, {"id": item, "field": "verdict", "value": "基本符合"})
+
+    assert sheet.points[item].value == chosen
+    assert sheet.form.widget.state[item]["p"] == chosen
+
+
+def test_the_page_cannot_write_the_forms_state_directly_only_send_answers(
+    renewal_panel: dict,
+) -> None:
+    ctx, sheet = signed(renewal_panel)
+    before = refusal_count(renewal_panel)
+    forged = {k: {"v": "不符合", "p": 0.0, "o": []} for k in sheet.verdicts}
+
+    browser_sets(sheet.form.widget, {"state": forged, "locked": True})
+
+    assert all(row["verdict"] is None for row in sheet.rows())
+    assert sheet.form.widget.state["R01"]["v"] is None and not sheet.form.widget.locked
+    assert refusal_count(renewal_panel) == before + 1
+    assert my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username) is None
+
+
+def test_an_answer_from_the_page_is_checked_saved_and_shown(renewal_panel: dict) -> None:
+    ctx, sheet = signed(renewal_panel)
+
+    browser_sends(sheet.form.widget, {"id": "R01", "field": "verdict", "value": "符合"})
+
+    full = sheet.rubric.item_points["R01"]
+    assert sheet.points["R01"].value == full  # the single points 符合 allows, taken at once
+    assert sheet.form.widget.state["R01"] == {"v": "符合", "p": full, "o": [[f"{full:g} 分", full]]}
+    assert f"合计：{full:g} 分" in sheet.total.value
+    stored = my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)
+    assert stored is not None and stored["rows"][0]["verdict"] == "符合"
 
 
 def test_a_crafted_re_enable_of_a_locked_sheet_cannot_change_it(renewal_panel: dict) -> None:
@@ -134,6 +182,22 @@ def test_a_crafted_re_enable_of_a_locked_sheet_cannot_change_it(renewal_panel: d
 
     assert stored["status"] == "已提交" and stored["total"] == 90
     assert "锁定" in sheet.messages.widget.value
+
+
+def test_a_crafted_answer_to_a_locked_sheet_changes_nothing_and_is_logged(
+    renewal_panel: dict,
+) -> None:
+    ctx, sheet = signed(renewal_panel)
+    fill(sheet, 90)
+    sheet.submit_button.click()
+    before = refusal_count(renewal_panel)
+
+    browser_sends(sheet.form.widget, {"id": "R01", "field": "verdict", "value": "不符合"})
+
+    assert sheet.verdicts["R01"].value != "不符合" and sheet.form.widget.locked
+    stored = my_sheet(ctx.store, renewal_panel["panel_id"], ctx.actor.username)
+    assert stored["status"] == "已提交" and stored["total"] == 90
+    assert refusal_count(renewal_panel) == before + 1
 
 
 def test_an_expert_who_is_not_on_the_group_sees_a_refusal(renewal_panel: dict) -> None:

@@ -23,7 +23,7 @@ from casework.ui import self_evaluation
 from casework.ui.self_evaluation import SelfEvaluationPage
 from tests.registry.conftest import JINAN, World
 
-from .worlds import Template, clone, context, make_template, seed_jinan
+from .worlds import Template, browser_sends, clone, context, make_template, seed_jinan
 
 START = date(2025, 3, 3)
 DEADLINE = date(2027, 12, 31)
@@ -301,14 +301,13 @@ def test_someone_who_is_not_an_institution_head_sees_a_refusal(case: dict[str, A
 @pytest.mark.parametrize(
     ("field", "state"),
     [
-        (lambda p: p.a4.verdicts["R01"], {"index": 7}),
         (lambda p: p.a5.flags["credit_good"], {"index": 3}),
         (lambda p: p.a5.site, {"index": 9}),
         (lambda p: p.a5.stats["P001"]["assessed"], {"value": "many"}),
         (lambda p: p.a5.integrity, {"value": "yes"}),
         (lambda p: p.a5.texts["summary"], {"value": {"html": "<script>"}}),
     ],
-    ids=["verdict", "flag", "site", "count", "checkbox", "text"],
+    ids=["flag", "site", "count", "checkbox", "text"],
 )
 def test_a_crafted_value_outside_a_fields_options_writes_nothing_and_is_logged(
     case: dict[str, Any], field: Any, state: dict[str, Any]
@@ -321,6 +320,19 @@ def test_a_crafted_value_outside_a_fields_options_writes_nothing_and_is_logged(
     widget.set_state(state)
 
     assert widget.value == before
+    assert count(case, audit_log) == audit
+    assert count(case, refusals) == refused + 1
+
+
+def test_a_crafted_verdict_outside_the_options_writes_nothing_and_is_logged(
+    case: dict[str, Any],
+) -> None:
+    _, page = page_for(case)
+    audit, refused = count(case, audit_log), count(case, refusals)
+
+    browser_sends(page.a4.widget, {"id": "R01", "field": "verdict", "value": "完全符合"})
+
+    assert page.a4.verdicts["R01"].value is None
     assert count(case, audit_log) == audit
     assert count(case, refusals) == refused + 1
 

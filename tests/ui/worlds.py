@@ -117,3 +117,16 @@ def texts(widget: Any) -> str:
             parts.append(value)
         stack.extend(reversed(list(getattr(node, "children", ()))))
     return "\n".join(parts)
+
+
+def browser_sends(widget: Any, content: Any) -> None:
+    """A message from the page to ``widget`` as its comm delivers it (what a crafted page can
+    send as well as a real one): ``model.send(content)`` in the widget's JavaScript."""
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    )
+
+
+def browser_sets(widget: Any, state: dict[str, Any]) -> None:
+    """A state update from the page to ``widget`` (``model.set(...); model.save_changes()``)."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
