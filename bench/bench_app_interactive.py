@@ -4,7 +4,9 @@ Voilà server, in headless Chromium. Prints both times and their ratio.
 Prints the P1 ratio twice: with cold kernels and with preheated ones (a server each). Times are
 taken in the page (:data:`MARKS`, from navigation start): the empty page when Voilà shows its
 cells; the app when its picker's 打开 button appears (clicked at once) and when the sheet's last
-item row appears.
+item row appears. For reference it also times a page with one ipywidgets button and nothing else:
+what any widget page costs over an empty one in Voilà (its widget manager starting), the floor
+under the app's ratio.
 
 Run: ``.venv/bin/python bench/bench_app_interactive.py [--runs N] [--mode cold|preheated]``
 (``make bench`` runs all). Its files are kept in a temporary directory.
@@ -38,6 +40,19 @@ EMPTY = {
     "nbformat": 4,
     "nbformat_minor": 4,
 }
+ONE_BUTTON = {
+    **EMPTY,
+    "cells": [
+        *EMPTY["cells"],
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["import ipywidgets\n", 'ipywidgets.Button(description="打开")'],
+        },
+    ],
+}
 
 
 def build_case(db_path: Path) -> str:
@@ -57,7 +72,10 @@ MARKS = marks_script(
     // the empty page's text shown; the picker's 打开 button appearing (clicked at once, as by a
     // person who knows where to click); the sheet's last item row appearing
     if (marks.empty === undefined && cells.textContent.includes("空白页")) marks.empty = now;
-    if (marks.picker === undefined) {
+    if (marks.button === undefined && document.location.pathname.endsWith("one_button.ipynb")
+        && [...document.querySelectorAll("button")].some((b) => b.textContent.trim() === "打开"))
+      marks.button = now;
+    if (marks.picker === undefined && !document.location.pathname.endsWith("one_button.ipynb")) {
       const open = [...document.querySelectorAll("button")].find(
         (b) => b.textContent.trim() === "打开");
       if (open) { marks.picker = now; open.click(); }
@@ -77,16 +95,22 @@ def measure(work: Path, notebooks: Path, expert: str, runs: int, preheat: bool) 
         work / f"voila-{'preheated' if preheat else 'cold'}.log",
         notebooks=notebooks,
         preheat=preheat,
-        preheated=("empty", "renewal_scoring"),
+        preheated=("empty", "one_button", "renewal_scoring"),
     )
-    timings: dict[str, list[float]] = {"empty": [], "renewal_scoring": [], "picker": []}
+    timings: dict[str, list[float]] = {
+        "empty": [],
+        "one_button": [],
+        "renewal_scoring": [],
+        "picker": [],
+    }
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             if preheat:
                 time.sleep(15)  # the pool fills
             for run in range(runs + 1):  # the first round warms caches and is dropped
-                for name, mark in (("empty", "empty"), ("renewal_scoring", "sheet")):
+                pages = (("empty", "empty"), ("one_button", "button"), ("renewal_scoring", "sheet"))
+                for name, mark in pages:
                     page = browser.new_page()
                     page.add_init_script(MARKS)
                     page.goto(server.url(name), wait_until="commit")
@@ -118,9 +142,10 @@ def main() -> int:
         work = Path(tmp)
         notebooks = work / "notebooks"
         shutil.copytree(REPO / "notebooks", notebooks)
-        (notebooks / "empty.ipynb").write_text(
-            json.dumps(EMPTY, ensure_ascii=False), encoding="utf-8"
-        )
+        for name, notebook in (("empty", EMPTY), ("one_button", ONE_BUTTON)):
+            (notebooks / f"{name}.ipynb").write_text(
+                json.dumps(notebook, ensure_ascii=False), encoding="utf-8"
+            )
         expert = build_case(work / "casework.db")
         modes = ("cold", "preheated") if args.mode == "both" else (args.mode,)
         for mode in modes:
@@ -131,6 +156,10 @@ def main() -> int:
             print(
                 f"[{mode}] renewal scoring interactive: {t['renewal_scoring']:.2f} s "
                 f"(its picker shown at {t['picker']:.2f} s and clicked, sheet of 43 items shown)"
+            )
+            print(
+                f"[{mode}] one-button widget page:      {t['one_button']:.2f} s "
+                f"({t['one_button'] / t['empty']:.2f}x the empty page: any widget page's floor)"
             )
             print(
                 f"[{mode}] P1 ratio app/empty: {t['renewal_scoring'] / t['empty']:.2f}x "
