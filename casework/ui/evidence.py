@@ -57,7 +57,9 @@ def renewal_hints(store: Store, renewal_id: int) -> dict[str, str]:
     hints: dict[str, str] = {}
     for r in suggestions.to_dict("records"):
         value = r["suggested"]
-        suggested = "" if value is None or value is pd.NA else f"建议“{esc(value)}”："
+        # no suggestion where the data shows nothing either way (NA, or NaN once in a record)
+        missing = value is None or value is pd.NA or pd.isna(value) or not str(value).strip()
+        suggested = "" if missing else f"建议“{esc(value)}”："
         hint = f"数据提示：{suggested}{esc(r['evidence'])}（{esc(r['rule_id'])}）"
         hints[str(r["item_id"])] = hint_html(hint)
     return hints

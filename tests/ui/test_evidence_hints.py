@@ -49,3 +49,12 @@ def test_renewal_items_carry_a_suggested_verdict_with_its_evidence_ren_03(renewa
 
     assert hints, "the renewal group sees data hints"
     assert all(h.startswith('<div class="cw-evidence"') and "数据提示" in h for h in hints.values())
+
+
+def test_an_item_without_a_suggestion_shows_its_evidence_and_no_empty_suggestion_ren_03(
+    renewal_panel,
+) -> None:  # type: ignore[no-untyped-def]
+    hints = renewal_hints(renewal_panel["world"].store, renewal_panel["renewal_id"])
+
+    assert not [item for item, h in hints.items() if "建议“”" in h]
+    assert any("建议“" not in h for h in hints.values()), "some items have evidence only"
