@@ -326,6 +326,15 @@ def style(kind: type[Any] = DescriptionStyle, **traits: Any) -> Any:
     return shared(kind, **traits)
 
 
+def plain_html(value: str = "", width: str | None = None) -> w.HTML:
+    """Read-only text with a shared layout and style: one model, not three (a long form shows
+    dozens)."""
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    sized = layout(width=width) if width else layout()
+    return w.HTML(value, layout=sized, style=style(HTMLStyle))
+
+
 def options(frame: pd.DataFrame, key: str, label: Callable[[Any], str]) -> list[Any]:
     """Dropdown options ``(label, id)`` for each row of ``frame``."""
     return [(label(r), int(r[key])) for r in frame.to_dict("records")]

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from ipywidgets.widgets.widget_string import TextStyle
 
 from casework import registry
 from casework.domain import lifecycle, rubrics
@@ -42,7 +43,10 @@ from casework.ui.kit import (
     esc,
     guard,
     guarded,
+    layout,
+    plain_html,
     refusal_page,
+    style,
     title,
 )
 
@@ -96,7 +100,7 @@ class SelectionChecklist:
         self.messages = Messages()
         self.toggles: dict[str, Any] = {}
         self.notes: dict[str, Any] = {}
-        self.progress, self.saving = w.HTML(), w.HTML()
+        self.progress, self.saving = plain_html(""), plain_html("")
         self.submit_button = w.Button(
             description="提交核验表", button_style="primary", disabled=True
         )
@@ -117,7 +121,7 @@ class SelectionChecklist:
                 f"申报单位：{case['institution']}　征集公告：{case['call_title']}　"
                 f"申报项目：{'、'.join(case['projects'])}　评估条件版本：{self.rubric.id}",
             ),
-            w.HTML(
+            plain_html(
                 '<div class="cw-info">'
                 + "<br>".join(f"{i}. {esc(n)}" for i, n in enumerate(self.rubric.notes, 1))
                 + "</div>"
@@ -127,7 +131,7 @@ class SelectionChecklist:
             block = self.conditions[self.conditions.kind == kind]
             if block.empty:
                 continue
-            parts.append(w.HTML(f"<h3>{esc(section)}</h3>"))
+            parts.append(plain_html(f"<h3>{esc(section)}</h3>"))
             for _name, item in block.groupby("item_name", sort=False):
                 parts.append(self._item_box(item))
         parts += [self.progress, w.HBox([self.submit_button, self.saving]), self.messages.widget]
@@ -136,8 +140,9 @@ class SelectionChecklist:
     def _item_box(self, item: pd.DataFrame) -> w.Widget:
         first = item.iloc[0]
         number = "" if pd.isna(first["item_no"]) else f"{int(first['item_no'])}. "
+        badge = BADGES[str(first["kind"])]
         rows: list[w.Widget] = [
-            w.HTML(f"<b>{esc(number)}{esc(first['item_name'])}</b> {BADGES[str(first['kind'])]}")
+            plain_html(f"<b>{esc(number)}{esc(first['item_name'])}</b> {badge}")
         ]
         for cond in item.itertuples():
             sub_id = str(cond.sub_id)
@@ -145,26 +150,33 @@ class SelectionChecklist:
             if sub_id not in self.split:
                 rows.append(self._condition_row(sub_id, text, sub_id))
                 continue
-            rows.append(w.HTML(text + "<br><i>按申报项目逐项核验：</i>"))
+            rows.append(plain_html(text + "<br><i>按申报项目逐项核验：</i>"))
             for code, name in self.project_names.items():
                 label = f"　　{esc(sub_id)}　<b>{esc(code)} {esc(name)}</b>"
                 rows.append(self._condition_row(f"{sub_id}@{code}", label, f"{sub_id}（{code}）"))
         return w.VBox(
-            rows, layout=w.Layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
+            rows, layout=layout(border="1px solid #dfe3e8", padding="6px", margin="4px 0")
         )
 
     def _condition_row(self, key: str, text: str, label: str) -> w.Widget:
         """One 符合/不符合 toggle with its note: a condition, or a condition for a project."""
+        # shared layouts and styles (kit.shared): a checklist of 24 conditions was 350 models
         toggle = guard(
             GuardedToggleButtons(
-                options=[MET, NOT_MET], value=None, style={"button_width": "64px"}
+                options=[MET, NOT_MET],
+                value=None,
+                layout=layout(),
+                style=style(w.ToggleButtonsStyle, button_width="64px"),
             ),
             self.ctx,
             f"条件{label}",
         )
         note = guard(
             GuardedText(
-                placeholder="备注（可选）", continuous_update=False, layout=w.Layout(width="22%")
+                placeholder="备注（可选）",
+                continuous_update=False,
+                layout=layout(width="22%"),
+                style=style(TextStyle),
             ),
             self.ctx,
             f"条件{label}备注",
@@ -172,10 +184,13 @@ class SelectionChecklist:
         toggle.observe(self._on_change, names="value")
         note.observe(self._on_change, names="value")
         self.toggles[key], self.notes[key] = toggle, note
-        row = w.HBox([w.HTML(text, layout=w.Layout(width="58%")), toggle, note])
         hook = key.replace(".", "-").replace("@", "-")
-        row.add_class(f"cw-cond-{hook}")  # a stable hook for browser tests
-        return row
+        # a stable hook for browser tests, given at creation (add_class sends one more message)
+        return w.HBox(
+            [plain_html(text, width="58%"), toggle, note],
+            layout=layout(),
+            _dom_classes=(f"cw-cond-{hook}",),
+        )
 
     # --- state ---------------------------------------------------------------------------
     @contextmanager

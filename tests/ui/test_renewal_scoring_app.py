@@ -7,11 +7,12 @@ from typing import Any
 import ipywidgets as w
 from sqlalchemy import func, select
 
-from casework.domain import rules, scoring
+from casework.domain import rubrics, rules, scoring
 from casework.queries.sheets import my_sheet
 from casework.registry import scenario
 from casework.store.tables import refusals
 from casework.ui import renewal_scoring
+from casework.ui.attachment4_form import Attachment4Form
 from casework.ui.renewal_scoring import RenewalScoringSheet
 
 from .worlds import browser_sends, browser_sets, context
@@ -236,3 +237,19 @@ def test_the_page_needs_the_conflict_of_interest_declaration_first_sup_03(
     page = renewal_scoring.build(ctx, renewal_panel["panel_id"])
 
     assert "利益冲突声明" in page.children[0].children[0].value
+
+
+def test_the_43_item_form_is_one_widget_model_whatever_the_number_of_items(
+    renewal_panel: dict,
+) -> None:
+    from ipywidgets.widgets.widget import _instances
+
+    ctx = context(renewal_panel["world"], renewal_panel["experts"][0])
+    before = set(_instances)
+    form = Attachment4Form(ctx, rubrics.load("renewal"), lambda: None, author="x")
+    made = [widget for key, widget in _instances.items() if key not in before]
+
+    assert len(form.verdicts) == 43
+    assert [type(widget).__name__ for widget in made if type(widget).__name__ != "Layout"] == [
+        "ScoreTable"
+    ]

@@ -351,3 +351,16 @@ def test_a_crafted_value_on_a_per_project_condition_writes_nothing_and_is_logged
     assert count(panel, refusals) == refused + 1
     rows = {(r["sub_id"], r.get("project_code")): r["met"] for r in stored(ctx, panel)["rows"]}
     assert rows[("4.3", "P001")] is True and rows[("4.3", "P002")] is None
+
+
+def test_the_checklist_shares_its_layouts_and_styles_so_it_opens_on_few_models(
+    panel: dict[str, Any],
+) -> None:
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    _, sheet = signed(panel)
+    made = [widget for key, widget in _instances.items() if key not in before]
+
+    per_condition = 4  # its row, text, 符合/不符合 buttons and note; layouts and styles shared
+    assert len(made) <= per_condition * len(sheet.toggles) + 80, len(made)
