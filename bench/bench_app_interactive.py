@@ -4,9 +4,10 @@ Voilà server, in headless Chromium. Prints both times and their ratio.
 Prints the P1 ratio twice: with cold kernels and with preheated ones (a server each). Times are
 taken in the page (:data:`MARKS`, from navigation start): the empty page when Voilà shows its
 cells; the app when its picker's 打开 button appears (clicked at once) and when the sheet's last
-item row appears. For reference it also times a page with one ipywidgets button and nothing else:
-what any widget page costs over an empty one in Voilà (its widget manager starting), the floor
-under the app's ratio.
+item row appears; the same app opened from the index's 待办 link, which names the group
+(``?panel=``), when the sheet's last row appears. For reference it also times a page with one
+ipywidgets button and nothing else: what any widget page costs over an empty one in Voilà (its
+widget manager starting), the floor under the app's ratio.
 
 Run: ``.venv/bin/python bench/bench_app_interactive.py [--runs N] [--mode cold|preheated]``
 (``make bench`` runs all). Its files are kept in a temporary directory.
@@ -32,8 +33,9 @@ from casework.registry import scenario  # noqa: E402
 from casework.store.engine import open_store  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila, stop  # noqa: E402
 
+TEXT_CELL = {"cell_type": "markdown", "metadata": {}, "source": ["空白页"]}
 EMPTY = {
-    "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["空白页"]}],
+    "cells": [TEXT_CELL],
     "metadata": {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
     },
@@ -43,7 +45,7 @@ EMPTY = {
 ONE_BUTTON = {
     **EMPTY,
     "cells": [
-        *EMPTY["cells"],
+        TEXT_CELL,
         {
             "cell_type": "code",
             "execution_count": None,
@@ -55,7 +57,7 @@ ONE_BUTTON = {
 }
 
 
-def build_case(db_path: Path) -> str:
+def build_case(db_path: Path) -> tuple[str, int]:
     store = open_store(f"sqlite:///{db_path}")
     scenario.seed_reference(store)
     case = scenario.renewing(store, city_code="370100", name="济南鲁锦织造有限公司", serial=1)
@@ -64,7 +66,7 @@ def build_case(db_path: Path) -> str:
         store, scenario.expert(experts[0]), panel_id=case["panel_id"], no_conflict=True
     )
     store.dispose()
-    return experts[0]
+    return experts[0], int(case["panel_id"])
 
 
 MARKS = marks_script(
@@ -85,8 +87,11 @@ MARKS = marks_script(
 )
 
 
-def measure(work: Path, notebooks: Path, expert: str, runs: int, preheat: bool) -> dict[str, float]:
+def measure(
+    work: Path, notebooks: Path, who: tuple[str, int], runs: int, preheat: bool
+) -> dict[str, float]:
     """Median seconds until each page is interactive, in one server (cold or preheated)."""
+    expert, panel = who
     from playwright.sync_api import sync_playwright
 
     server = start_voila(
@@ -102,6 +107,7 @@ def measure(work: Path, notebooks: Path, expert: str, runs: int, preheat: bool) 
         "one_button": [],
         "renewal_scoring": [],
         "picker": [],
+        "link": [],
     }
     try:
         with sync_playwright() as p:
@@ -109,11 +115,21 @@ def measure(work: Path, notebooks: Path, expert: str, runs: int, preheat: bool) 
             if preheat:
                 time.sleep(15)  # the pool fills
             for run in range(runs + 1):  # the first round warms caches and is dropped
-                pages = (("empty", "empty"), ("one_button", "button"), ("renewal_scoring", "sheet"))
+                pages = (
+                    ("empty", "empty"),
+                    ("one_button", "button"),
+                    ("renewal_scoring", "sheet"),
+                    ("link", "sheet"),
+                )
                 for name, mark in pages:
                     page = browser.new_page()
                     page.add_init_script(MARKS)
-                    page.goto(server.url(name), wait_until="commit")
+                    address = (
+                        server.url("renewal_scoring") + f"&panel={panel}"  # the 待办 link
+                        if name == "link"
+                        else server.url(name)
+                    )
+                    page.goto(address, wait_until="commit")
                     elapsed = mark_of(page, mark)
                     if run:
                         timings[name].append(elapsed)
@@ -146,16 +162,20 @@ def main() -> int:
             (notebooks / f"{name}.ipynb").write_text(
                 json.dumps(notebook, ensure_ascii=False), encoding="utf-8"
             )
-        expert = build_case(work / "casework.db")
+        who = build_case(work / "casework.db")
         modes = ("cold", "preheated") if args.mode == "both" else (args.mode,)
         for mode in modes:
-            t = measure(work, notebooks, expert, args.runs, preheat=mode == "preheated")
+            t = measure(work, notebooks, who, args.runs, preheat=mode == "preheated")
             print(
                 f"[{mode}] empty notebook interactive:  {t['empty']:.2f} s (median of {args.runs})"
             )
             print(
                 f"[{mode}] renewal scoring interactive: {t['renewal_scoring']:.2f} s "
                 f"(its picker shown at {t['picker']:.2f} s and clicked, sheet of 43 items shown)"
+            )
+            print(
+                f"[{mode}] renewal scoring from its 待办 link (?panel=, no picker): "
+                f"{t['link']:.2f} s, {t['link'] / t['empty']:.2f}x the empty page"
             )
             print(
                 f"[{mode}] one-button widget page:      {t['one_button']:.2f} s "

@@ -9,11 +9,9 @@ city's institutions (SUP-01).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from casework import settings
 from casework.errors import CaseworkError, PermissionDenied
 from casework.ui.context import AppContext
 from casework.ui.kit import (
@@ -23,6 +21,7 @@ from casework.ui.kit import (
     esc,
     guard,
     guarded,
+    id_from_address,
     refusal_page,
     title,
 )
@@ -132,14 +131,7 @@ def build(ctx: AppContext, institution_id: int | None = None) -> w.Widget:
         return refusal_page(HEADING, exc)
 
 
-def id_from_address() -> int | None:
-    """``institution_id`` from the page's address, as Voilà passes it to the kernel."""
-    values = parse_qs(settings.QUERY_STRING.get()).get("institution_id", [])
-    return int(values[0]) if values and values[0].isdigit() else None
-
-
 def app(institution_id: int | None = None) -> w.Widget:
     """Notebook entry point: the signed-in user's view of one institution."""
-    return app_entry(
-        HEADING, build, institution_id if institution_id is not None else id_from_address()
-    )
+    chosen = institution_id if institution_id is not None else id_from_address("institution_id")
+    return app_entry(HEADING, build, chosen)

@@ -22,12 +22,14 @@ from traitlets import TraitError
 from casework.domain import limits, rules, scoring
 from casework.queries.stored_sheets import renewal_frames
 from casework.ui.context import AppContext
-from casework.ui.kit import INVALID_INPUT, esc, layout, log, log_forged
+from casework.ui.kit import INVALID_INPUT, esc, kernel_loop, layout, log, log_forged
 
 VETO_NO, VETO_YES = "否", "是"
 VETO_HEADING = "不合格项（存在任一项的，评估组须立即报告，REN-06）"
 VERDICT, POINTS, VETO = "verdict", "points", "veto"
 _STATIC = resources.files("casework.ui") / "static"
+SHOWN_AT_LATEST = 3.0
+"""Seconds after which :meth:`Attachment4Form.when_shown` work runs even if no page said so."""
 
 
 def points_label(p: float) -> str:
@@ -117,6 +119,7 @@ class Attachment4Form:
     ) -> None:
         self.ctx, self.rubric, self.author = ctx, rubric, author
         self.on_change = on_change
+        self._on_shown: list[Callable[[], None]] = []
         self.locked = False
         self._loading = False
         self._item_points = {str(k): float(v) for k, v in rubric.item_points.items()}
@@ -200,8 +203,27 @@ class Attachment4Form:
             self._answers[key][POINTS] = offered[0] if len(offered) == 1 else None
         self._changed()
 
+    def when_shown(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the browser has drawn the form (its first ``{shown: true}``), or after
+        :data:`SHOWN_AT_LATEST` seconds; at once outside a kernel (tests, scripts). For
+        auxiliary work (evidence hints) that must not delay the page."""
+        loop = kernel_loop()
+        if loop is None:
+            fn()
+            return
+        self._on_shown.append(fn)
+        loop.call_later(SHOWN_AT_LATEST, self._shown)
+
+    def _shown(self) -> None:
+        waiting, self._on_shown = self._on_shown, []
+        for fn in waiting:
+            fn()
+
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         """A click or choice from the browser: checked here, whatever the page showed."""
+        if content == {"shown": True}:  # the page drew the form (a repeat does nothing)
+            self._shown()
+            return
         try:
             if not isinstance(content, dict):
                 raise TraitError("消息不是字段取值")

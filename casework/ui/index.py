@@ -67,7 +67,8 @@ def waiting_html(ctx: AppContext) -> str:
                 continue
             role = "组长" if r["is_leader"] else "成员"
             rows.append(
-                f'<li><a href="./{page[r["purpose"]]}.ipynb" target="_self">'
+                f'<li><a href="./{page[r["purpose"]]}.ipynb?panel={int(r["panel_id"])}"'
+                ' target="_self">'
                 f"{esc(r['purpose'])}评估组 · {esc(r['institution'])}</a>"
                 f"　{role}，评估表{esc(r['sheet_status'])}</li>"
             )

@@ -11,6 +11,8 @@ input on the server.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -220,10 +222,13 @@ def case_picker(
     options: list[tuple[str, int]],
     open_page: Callable[[int], w.Widget],
     action: str,
+    address: str | None = None,
 ) -> w.VBox:
     """A page that lists the cases this user may open and opens the chosen one.
 
     The chosen id is re-checked against the offered ones; the page it opens re-checks the rest.
+    With ``address``, the case the page's address names under that key (the index's 待办 links)
+    is chosen and opened as if picked; one not offered to this user is refused with a message.
     """
     dropdown = guard(
         GuardedDropdown(options=options, description=label, layout=w.Layout(width="80%")),
@@ -240,6 +245,19 @@ def case_picker(
 
     open_button = w.Button(description="打开", button_style="primary")
     open_button.on_click(guarded(ctx, messages, action, show))
+
+    def open_named(case_id: int | None) -> None:
+        if case_id is None:
+            return
+        if case_id not in {o[1] for o in options}:
+            log_refusal(ctx.store, ctx.actor, action, f"地址所指的{label}（编号{case_id}）不可打开")
+            messages.error(f"地址所指的{label}不在您可以打开的范围内，请从列表中选择")
+            return
+        dropdown.value = case_id
+        guarded(ctx, messages, action, show)()
+
+    if address is not None:
+        when_address_known(address, open_named)
     return w.VBox([title(heading), w.HBox([dropdown, open_button]), messages.widget, holder])
 
 
@@ -275,6 +293,86 @@ def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Wid
     return w.VBox([training_line(ctx), page])
 
 
+def kernel_loop() -> Any:
+    """The kernel's event loop when running in one (a served page), else None (tests, scripts)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)
+
+
+def id_from_address(name: str, query: str | None = None) -> int | None:
+    """The id ``name`` in the page's address (``…/renewal_scoring.ipynb?panel=12``), as Voilà
+    passes it to the kernel (``QUERY_STRING``, or ``query``); None when absent or not a positive
+    number. Only a hint of which case to open: the page re-checks who may see it."""
+    from urllib.parse import parse_qs
+
+    from casework import settings
+
+    values = parse_qs(settings.QUERY_STRING.get() if query is None else query).get(name, [])
+    if not values or not values[0].isascii() or not values[0].isdigit():
+        return None
+    number = int(values[0])
+    return number if 0 < number < 2**63 else None
+
+
+def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
+    """Call ``then`` with the id ``name`` in the page's address: at once when Voilà passed the
+    address to the kernel; in a preheated kernel (run before anyone asked for the page) once the
+    request that takes it arrives, waited for in a worker thread so the page is pre-rendered
+    meanwhile (``voila.utils.get_query_string``), ``then`` on the kernel's own thread."""
+    from casework import settings
+
+    loop = kernel_loop()
+    query = settings.QUERY_STRING.get()
+    if query or loop is None or os.environ.get("VOILA_PREHEAT") != "True":
+        then(id_from_address(name, query))
+        return
+
+    def wait() -> None:
+        try:
+            from voila.utils import get_query_string
+
+            found = id_from_address(name, get_query_string() or "")
+        except Exception:  # no address: the page stays as it is
+            log.exception("waiting for the page's address failed")
+            return
+        loop.add_callback(lambda: then(found))
+
+    threading.Thread(target=wait, name="casework-address", daemon=True).start()
+
+
+def in_background(compute: Callable[[], Any], apply: Callable[[Any], None], what: str) -> None:
+    """Compute auxiliary content (evidence hints) in a worker thread and apply the result on the
+    kernel's own thread, so the page stays answerable meanwhile; both at once outside a kernel
+    (tests, scripts). ``compute`` must only read; an error is logged, never shown."""
+    loop = kernel_loop()
+    if loop is None:
+        try:
+            apply(compute())
+        except Exception:  # auxiliary: the page works without it
+            log.exception("background %s failed", what)
+        return
+
+    def work() -> None:
+        try:
+            result = compute()
+        except Exception:
+            log.exception("background %s failed", what)
+            return
+        loop.add_callback(lambda: _applied(apply, result, what))  # thread-safe hand-over
+
+    threading.Thread(target=work, name=f"casework-{what}", daemon=True).start()
+
+
+def _applied(apply: Callable[[Any], None], result: Any, what: str) -> None:
+    try:
+        apply(result)
+    except Exception:
+        log.exception("applying background %s failed", what)
+
+
 def soon(fn: Callable[[], None], what: str) -> None:
     """Run ``fn`` once the kernel has handled the current request, so the page it built is shown
     first (auxiliary content: evidence hints); at once outside a kernel (tests, scripts). An error
@@ -286,12 +384,7 @@ def soon(fn: Callable[[], None], what: str) -> None:
         except Exception:  # auxiliary: the page works without it
             log.exception("deferred %s failed", what)
 
-    try:
-        from IPython import get_ipython
-
-        loop = getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)
-    except ImportError:
-        loop = None
+    loop = kernel_loop()
     if loop is None:
         run()
     else:

@@ -31,6 +31,7 @@ from casework.ui.kit import (
     case_picker,
     esc,
     guarded,
+    in_background,
     refusal_page,
     soon,
     table_html,
@@ -57,8 +58,14 @@ class RenewalScoringSheet:
         self.rubric = rubrics.by_id(str(info["rubric_id"]))
         self.messages = Messages()
         self.form = Attachment4Form(ctx, self.rubric, self._on_change, author=ctx.actor.username)
-        # the evidence hints (REN-03) follow the sheet: the expert can score at once
-        soon(lambda: self.form.show_hints(renewal_hints(ctx.store, self.renewal_id)), "hints")
+        # the evidence hints (REN-03) follow the sheet, read once it is on screen and in a worker
+        # thread: they never delay the page, and the expert can score meanwhile
+        renewal = self.renewal_id
+        self.form.when_shown(
+            lambda: in_background(
+                lambda: renewal_hints(ctx.store, renewal), self.form.show_hints, "hints"
+            )
+        )
         # the form's inputs, under the names the page and its tests use
         self.verdicts, self.points, self.vetoes = (
             self.form.verdicts,
@@ -267,10 +274,17 @@ def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
         for r in panels.to_dict("records")
     ]
     return case_picker(
-        ctx, HEADING, "评估组", options, lambda pid: sheet_page(ctx, pid), "打开续期评估"
+        ctx,
+        HEADING,
+        "评估组",
+        options,
+        lambda pid: sheet_page(ctx, pid),
+        "打开续期评估",
+        address="panel",  # the index's 待办 links name the group
     )
 
 
 def app(panel_id: int | None = None) -> w.Widget:
-    """Notebook entry point: the signed-in user's page."""
+    """Notebook entry point: the signed-in user's page (the picker opens the group its address
+    names, ``?panel=``: the index's 待办 links)."""
     return app_entry(HEADING, build, panel_id)

@@ -321,10 +321,17 @@ def picker(ctx: AppContext, panels: pd.DataFrame) -> w.Widget:
         for r in panels.to_dict("records")
     ]
     return case_picker(
-        ctx, HEADING, "评估组", options, lambda pid: checklist_page(ctx, pid), "打开遴选评估"
+        ctx,
+        HEADING,
+        "评估组",
+        options,
+        lambda pid: checklist_page(ctx, pid),
+        "打开遴选评估",
+        address="panel",  # the index's 待办 links name the group
     )
 
 
 def app(panel_id: int | None = None) -> w.Widget:
-    """Notebook entry point: the signed-in user's page."""
+    """Notebook entry point: the signed-in user's page (the picker opens the group its address
+    names, ``?panel=``: the index's 待办 links)."""
     return app_entry(HEADING, build, panel_id)

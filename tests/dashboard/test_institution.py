@@ -9,6 +9,7 @@ import pytest
 from casework.dashboard import institution
 from casework.dashboard.history import check_institution, institution_history, search_institutions
 from casework.errors import PermissionDenied
+from casework.ui.kit import id_from_address
 
 from .conftest import JINAN, Demo
 
@@ -104,4 +105,4 @@ def test_the_search_picker_opens_the_chosen_institution(demo: Demo) -> None:
 def test_the_institution_id_is_read_from_the_page_address(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUERY_STRING", "institution_id=12&x=1")
 
-    assert institution.id_from_address() == 12
+    assert id_from_address("institution_id") == 12

@@ -83,6 +83,7 @@ def test_an_expert_fills_submits_and_finds_the_sheet_locked_after_reload(
     for veto in rubric.veto_items.veto_id:
         page.locator(f".cw-veto-{veto}").get_by_role("button", name="否", exact=True).click()
     page.get_by_text(f"合计：{expected:g} 分").wait_for()
+    page.get_by_text("数据提示").first.wait_for()  # the evidence hints came once it was shown
     page.get_by_role("button", name="提交评分表").click()
     page.get_by_text("评分表已提交").wait_for()
 
@@ -119,4 +120,19 @@ def test_the_page_shows_no_code(browser: Any, server: VoilaServer) -> None:
 
     assert "renewal_scoring.app" not in page.content()
     assert "Traceback" not in page.content()
+    page.close()
+
+
+def test_the_index_waiting_link_opens_the_groups_sheet_without_a_click(
+    browser: Any, server: VoilaServer
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(120_000)
+
+    page.goto(server.url("index"), wait_until="domcontentloaded")
+    page.get_by_role("link", name="续期评估组 · 济南鲁锦织造有限公司").click()
+
+    # the group's own page: its SUP-03 declaration, or its sheet once the declaration is signed
+    page.locator(".cw-item-R01").or_(page.get_by_text("利益冲突声明")).first.wait_for()
+    assert "?panel=" in page.url
     page.close()

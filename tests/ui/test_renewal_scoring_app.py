@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as w
+import pytest
 from sqlalchemy import func, select
 
 from casework.domain import rubrics, rules, scoring
 from casework.queries.sheets import my_sheet
 from casework.registry import scenario
 from casework.store.tables import refusals
-from casework.ui import renewal_scoring
+from casework.ui import attachment4_form, renewal_scoring
 from casework.ui.attachment4_form import Attachment4Form
 from casework.ui.renewal_scoring import RenewalScoringSheet
 
@@ -253,3 +254,29 @@ def test_the_43_item_form_is_one_widget_model_whatever_the_number_of_items(
     assert [type(widget).__name__ for widget in made if type(widget).__name__ != "Layout"] == [
         "ScoreTable"
     ]
+
+
+def test_work_waiting_for_the_sheet_to_be_shown_runs_once_when_the_page_says_so(
+    renewal_panel: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Loop:  # a served kernel's loop: the fallback timer is noted, not run
+        def __init__(self) -> None:
+            self.timers: list[float] = []
+
+        def call_later(self, delay: float, _fn: Any) -> None:
+            self.timers.append(delay)
+
+    loop = Loop()
+    monkeypatch.setattr(attachment4_form, "kernel_loop", lambda: loop)
+    _, sheet = signed(renewal_panel)
+    ran: list[str] = []
+    before = refusal_count(renewal_panel)
+
+    timers = len(loop.timers)  # the sheet's own hints wait too
+    sheet.form.when_shown(lambda: ran.append("hints"))
+    assert ran == [] and loop.timers[timers:] == [attachment4_form.SHOWN_AT_LATEST]
+    browser_sends(sheet.form.widget, {"shown": True})
+    browser_sends(sheet.form.widget, {"shown": True})
+
+    assert ran == ["hints"]
+    assert refusal_count(renewal_panel) == before  # saying so is not a forged answer

@@ -127,6 +127,9 @@ function render({ model, el }) {
   paintLabels();
   paintHints();
   paintTotal();
+  // tell the kernel the sheet is on screen: it computes the evidence hints only now, so that
+  // work never delays the page
+  requestAnimationFrame(() => model.send({ shown: true }));
   return () => {
     model.off("change:state", paintState);
     model.off("change:locked", paintState);
