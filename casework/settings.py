@@ -127,6 +127,11 @@ QUERY_STRING = Setting(
     "Voilà 传给内核的页面地址参数（如机构档案的 `institution_id`），只读、服务器端重新校验",
     shown_default="—（由 Voilà 设置）",
 )
+VOILA_PREHEAT = Setting(
+    "VOILA_PREHEAT",
+    "Voilà 在预热内核中设为 `True`：页面地址参数要等访问请求到达后才可读（待办链接的 `panel`）",
+    shown_default="—（由 Voilà 设置）",
+)
 
 # --- JupyterHub (deploy/jupyterhub/jupyterhub_config.py) ------------------------------------
 HUB_PASSWORD = Setting(
@@ -180,6 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
     HUB_USER,
     HUB_SERVICE_PREFIX,
     QUERY_STRING,
+    VOILA_PREHEAT,
     ARCHIVE,
     BUREAUS,
     ARCHIVE_ON_SUBMIT,

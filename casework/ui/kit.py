@@ -11,7 +11,6 @@ input on the server.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -326,7 +325,7 @@ def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
 
     loop = kernel_loop()
     query = settings.QUERY_STRING.get()
-    if query or loop is None or os.environ.get("VOILA_PREHEAT") != "True":
+    if query or loop is None or settings.VOILA_PREHEAT.get() != "True":
         then(id_from_address(name, query))
         return
 
