@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -90,6 +91,7 @@ def voila_argv(opts: ServeOptions) -> list[str]:
         str(opts.notebooks),
         "--no-browser",
         f"--port={opts.port}",
+        "--Voila.port_retries=0",  # serve at the printed address or not at all
         f"--Voila.ip={opts.ip}",
         f"--Voila.base_url={opts.base_url}",
         f"--token={opts.token}",
@@ -251,6 +253,30 @@ def run_until_signal(processes: list[subprocess.Popen[bytes]]) -> int:
     return 0 if stopping else max(codes, default=0)
 
 
+def port_free(port: int, ip: str = DEFAULT_IP) -> bool:
+    """Whether a server may listen on ``ip:port`` now (as Tornado binds: SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(first: int, count: int, ip: str = DEFAULT_IP) -> list[int]:
+    """``count`` free ports from ``first`` upwards, skipping taken ones (the demo's servers)."""
+    found: list[int] = []
+    port = first
+    while len(found) < count:
+        if port > 65535:
+            raise ServeRefused(f"从端口{first}起找不到{count}个空闲端口")
+        if port_free(port, ip):
+            found.append(port)
+        port += 1
+    return found
+
+
 def serve_user(
     username: str,
     db: str | None = None,
@@ -262,6 +288,8 @@ def serve_user(
 ) -> int:
     """``casework serve --user``: one hardened server for one identity, until signalled."""
     env = serve_env(username, db)
+    if not port_free(port, ip):
+        raise ServeRefused(f"端口{port}已被占用：请用 --port 指定其他端口")
     chosen = token or stored_token(username, rotate=rotate_token, db_url=db)
     opts = ServeOptions(port=port, token=chosen, ip=ip)
     print(f"应用地址（{username}）：{url(opts)}", flush=True)
@@ -339,9 +367,10 @@ def serve_demo(
     print("专项职业能力考核机构备案管理 — 演示应用（每个用户一个服务，按 Ctrl-C 停止）：")
     identities = served_identities(db)
     envs = [serve_env(username, db) for _, username, _ in identities]
-    for i, ((role, username, name), env) in enumerate(zip(identities, envs, strict=True)):
+    ports = free_ports(first_port, len(identities), ip)  # a taken port is skipped, not printed
+    for (role, username, name), env, port in zip(identities, envs, ports, strict=True):
         token = stored_token(username, rotate=rotate_token, db_url=db)
-        opts = ServeOptions(port=first_port + i, token=token, ip=ip)
+        opts = ServeOptions(port=port, token=token, ip=ip)
         processes.append(start_group(voila_argv(opts), env, stderr=subprocess.DEVNULL))
         print(f"  {role}（{name}，{username}）：{url(opts)}", flush=True)
     print(story_text({u: f"{n}（{u}）" for _, u, n in identities}), flush=True)

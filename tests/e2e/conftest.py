@@ -47,28 +47,42 @@ def free_port() -> int:
 
 
 def start_voila(db_url: str, username: str, log: Path, **options: object) -> VoilaServer:
-    opts = ServeOptions(port=free_port(), token="e2e-token", **options)  # type: ignore[arg-type]
-    process = subprocess.Popen(
-        voila_argv(opts),
-        env=serve_env(username, db_url),
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(
-                f"http://127.0.0.1:{opts.port}/api/status?token={opts.token}", timeout=5
-            )
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    """A Voilà server as ``casework serve`` starts one, on a free port; started again on a new
+    port when another process took the drawn one first (Voilà serves only at its given port:
+    ``--Voila.port_retries=0``; an answer on the port counts once our own log says so)."""
+    for _attempt in range(3):
+        opts = ServeOptions(port=free_port(), token="e2e-token", **options)  # type: ignore[arg-type]
+        process = subprocess.Popen(
+            voila_argv(opts),
+            env=serve_env(username, db_url),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        if _answers(opts, process, log):
+            return VoilaServer(opts, process, log)
         process.terminate()
-        raise RuntimeError(f"Voilà did not start: {log.read_text(errors='replace')[-2000:]}")
-    return VoilaServer(opts, process, log)
+        process.wait(timeout=20)
+        if "already in use" not in log.read_text(errors="replace"):
+            break
+    raise RuntimeError(f"Voilà did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def _answers(opts: ServeOptions, process: subprocess.Popen[bytes], log: Path) -> bool:
+    """Whether this Voilà (not another server on its port) answers within 90 s."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        if f":{opts.port}/" in log.read_text(errors="replace"):  # "Voilà is running at: …"
+            try:
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{opts.port}/api/status?token={opts.token}", timeout=5
+                )
+                return True
+            except urllib.error.HTTPError:
+                return True
+            except OSError:
+                pass
+        time.sleep(0.3)
+    return False
 
 
 def stop(server: VoilaServer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from casework import forkserver
-from casework.serve import demo_identities, stored_token
+from casework.serve import ServeOptions, demo_identities, free_ports, stored_token, voila_argv
 from tests.cli_runs import REPO, in_process
 from tests.demo_store import shared_demo
 from tests.e2e.conftest import free_port
@@ -164,6 +165,36 @@ def test_an_inherited_jupyterhub_user_that_differs_is_refused(
 
     assert done.returncode == 2
     assert "JUPYTERHUB_USER=someone_else" in done.stderr and "拒绝启动" in done.stderr
+
+
+def test_a_taken_port_is_refused_in_chinese_and_never_served_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CASEWORK_TOKENS", str(tmp_path))
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        done = in_process(
+            "--db", str(tmp_path / "x.db"), "serve", "--user", "officer370100", "--port", str(port)
+        )
+
+    assert done.returncode == 2
+    assert f"端口{port}已被占用" in done.stderr
+    assert "--Voila.port_retries=0" in voila_argv(ServeOptions(port=port))
+
+
+def test_the_demo_skips_taken_ports_so_every_printed_address_is_its_own() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        ports = free_ports(port, 3)
+
+    assert port not in ports and len(set(ports)) == 3 and min(ports) > port
 
 
 def test_a_token_is_kept_with_mode_0600_until_rotated(tmp_path: Path) -> None:
