@@ -374,8 +374,9 @@ def _applied(apply: Callable[[Any], None], result: Any, what: str) -> None:
 
 def soon(fn: Callable[[], None], what: str) -> None:
     """Run ``fn`` once the kernel has handled the current request, so the page it built is shown
-    first (auxiliary content: evidence hints); at once outside a kernel (tests, scripts). An error
-    is logged, never shown."""
+    first (the rest of a page: the leader's Attachment 6 view, the case documents); at once
+    outside a kernel (tests, scripts). An error is logged, never shown. Work that only reads and
+    takes long goes to :func:`in_background` instead."""
 
     def run() -> None:
         try:
