@@ -122,7 +122,6 @@ class Attachment4Form:
         self._on_shown: list[Callable[[], None]] = []
         self.locked = False
         self._loading = False
-        self._item_points = {str(k): float(v) for k, v in rubric.item_points.items()}
         self._answers: dict[str, dict[str, Any]] = {}
         self._offered: dict[str, list[float]] = {}
         self.verdicts: dict[str, Answer] = {}
@@ -269,10 +268,9 @@ class Attachment4Form:
         ]
 
     def veto_rows(self) -> list[dict[str, Any]]:
+        found = {v: self._answers[v][VETO] for v in self.vetoes}
         return [
-            {"veto_id": v, "found": None if a is None else a == VETO_YES}
-            for v in self.vetoes
-            for a in [self._answers[v][VETO]]
+            {"veto_id": v, "found": None if a is None else a == VETO_YES} for v, a in found.items()
         ]
 
     def filled(self) -> pd.DataFrame:

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from casework.domain import rubrics, scoring
 from casework.queries.sheets import my_sheet
 from casework.registry import scenario
 from casework.registry.sheets import renewal_frames
 from casework.store.engine import Store, open_store
+from casework.store.tables import refusals
 from tests.backend import store_url
 
 from .conftest import VoilaServer, start_voila, stop
@@ -90,6 +92,9 @@ def test_an_expert_fills_submits_and_finds_the_sheet_locked_after_reload(
     stored = my_sheet(store, info["panel_id"], info["expert"])
     assert stored is not None and stored["status"] == "已提交"
     assert stored["total"] == expected
+    with store.read() as conn:  # a real page sends answers only, never state: nothing refused
+        refused = conn.execute(select(refusals.c.reason)).scalars().all()
+    assert not [r for r in refused if "评分表" in r], refused
     page.reload(wait_until="domcontentloaded")
     open_case(page, server)
     page.get_by_text("评分表已提交并锁定").wait_for()

@@ -17,7 +17,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import pytest
 
 from casework.paths import REPO_DIR
 from casework.registry import scenario
+from casework.serve import port_free
 from casework.store.engine import Store, open_store
 
 PASSWORD = "casework-hub-test"
@@ -88,15 +88,6 @@ def seed_city_cases(store: Store) -> None:
         scenario.submit_selection_sheets(store, waiting["panel_id"], experts[:3])
 
 
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port_block() -> int:
     """A port ``p`` with ``p``, ``p + 1`` and ``p + 81`` free (the hub, its proxy's API, the hub's
     API), drawn below the kernel's ephemeral range, where the ports every other server and
@@ -107,7 +98,7 @@ def free_port_block() -> int:
     top = max(low, 20_000) - 82
     for _ in range(200):
         port = random.randint(10_000, top)
-        if all(_bindable(p) for p in (port, port + 1, port + 81)):
+        if all(port_free(p) for p in (port, port + 1, port + 81)):
             return port
     raise RuntimeError("no free port")
 
