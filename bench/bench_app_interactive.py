@@ -88,9 +88,12 @@ MARKS = marks_script(
 
 
 def measure(
-    work: Path, notebooks: Path, who: tuple[str, int], runs: int, preheat: bool
+    work: Path, notebooks: Path, who: tuple[str, int], runs: int, preheat: bool, warm: bool
 ) -> dict[str, float]:
-    """Median seconds until each page is interactive, in one server (cold or preheated)."""
+    """Median seconds until each page is interactive, in one server (cold or preheated).
+
+    ``warm``: every page opens in one browser profile, as a person who has been on the apps
+    before (the browser keeps Voilà's scripts); otherwise each page opens in a fresh profile."""
     expert, panel = who
     from playwright.sync_api import sync_playwright
 
@@ -112,6 +115,7 @@ def measure(
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            profile = browser.new_context() if warm else None
             if preheat:
                 time.sleep(15)  # the pool fills
             for run in range(runs + 1):  # the first round warms caches and is dropped
@@ -122,7 +126,7 @@ def measure(
                     ("link", "sheet"),
                 )
                 for name, mark in pages:
-                    page = browser.new_page()
+                    page = profile.new_page() if profile else browser.new_page()
                     page.add_init_script(MARKS)
                     address = (
                         server.url("renewal_scoring") + f"&panel={panel}"  # the 待办 link
@@ -151,6 +155,12 @@ def main() -> int:
     parser.add_argument(
         "--mode", choices=("both", "cold", "preheated"), default="both", help="server kernels"
     )
+    parser.add_argument(
+        "--cache",
+        choices=("both", "first", "warm"),
+        default="both",
+        help="first visit (a fresh browser profile per page) or a returning visitor",
+    )
     args = parser.parse_args()
     import os
 
@@ -164,8 +174,12 @@ def main() -> int:
             )
         who = build_case(work / "casework.db")
         modes = ("cold", "preheated") if args.mode == "both" else (args.mode,)
-        for mode in modes:
-            t = measure(work, notebooks, who, args.runs, preheat=mode == "preheated")
+        caches = ("first", "warm") if args.cache == "both" else (args.cache,)
+        for mode, cache in [(m, c) for c in caches for m in modes]:
+            t = measure(
+                work, notebooks, who, args.runs, preheat=mode == "preheated", warm=cache == "warm"
+            )
+            mode = f"{mode}, {cache} visit"
             print(
                 f"[{mode}] empty notebook interactive:  {t['empty']:.2f} s (median of {args.runs})"
             )

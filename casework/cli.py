@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ip", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机）")
     serve.add_argument("--token", default=None, help="访问令牌（默认使用保存的令牌）")
     serve.add_argument("--rotate-token", action="store_true", help="换发新令牌（旧地址随即失效）")
+    serve.add_argument(
+        "--preheat",
+        action="store_true",
+        help="为首页、续期评估、遴选评估各预备一个内核（页面在访问到达时按当时数据生成）",
+    )
     pages = sub.add_parser("pages", help="应用页面（笔记本）")
     pages.add_argument("pages_command", choices=("write",), help="重新生成 notebooks/ 下的页面")
     _deferred(
@@ -308,6 +313,7 @@ def serve(args: argparse.Namespace) -> int:
         ip=args.ip,
         token=args.token,
         rotate_token=args.rotate_token,
+        preheat=args.preheat,
     )
 
 

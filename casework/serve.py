@@ -35,6 +35,10 @@ from casework.paths import REPO_DIR
 CULL_IDLE_SECONDS = 120  # a kernel without a page (its beacon lost); kernels with one stay
 CULL_INTERVAL_SECONDS = 30
 PREHEATED = ("index", "renewal_scoring", "selection_panel")
+REFILL_AFTER = 5.0
+"""Seconds after a preheated kernel is handed to a visitor before its replacement starts (Voilà's
+default is 1 s): the replacement runs its page's notebook, which would take the CPU from the page
+still being drawn in the visitor's browser."""
 MAX_KERNELS = 24  # one person's open pages; more are refused, kernels without a page evicted
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_TOKENS = "tokens"  # beside the SQLite database, as the archive (make run: var/tokens)
@@ -118,15 +122,27 @@ def voila_argv(opts: ServeOptions) -> list[str]:
         ),
         f"--Voila.tornado_settings={{'headers': {{'Content-Security-Policy': \"{CSP}\"}}}}",
         f"--preheat_kernel={opts.preheat}",
-        *(["--pool_size=1", preheat_denylist(opts.preheated)] if opts.preheat else []),
+        *(
+            [
+                "--pool_size=1",
+                preheat_denylist(opts.preheated),
+                f"--VoilaKernelManager.fill_delay={REFILL_AFTER}",
+            ]
+            if opts.preheat
+            else []
+        ),
     ]
 
 
 def preheat_denylist(notebooks: tuple[str, ...]) -> str:
     """Voilà's denylist (regular expressions, matched at the start of a notebook's path) that
-    preheats only ``notebooks``."""
+    preheats only ``notebooks``.
+
+    Voilà 0.5.13 matches the denylist against each notebook's *absolute* path (its folder joined
+    to the name), so the pattern allows any folder before the name; a pattern anchored at the
+    bare name denied every notebook and no kernel was ever preheated."""
     names = "|".join(re.escape(n) for n in notebooks)
-    return f"--VoilaKernelManager.preheat_denylist=['^(?!(?:{names})[.]ipynb$)']"
+    return f"--VoilaKernelManager.preheat_denylist=['^(?!(?:.*/)?(?:{names})[.]ipynb$)']"
 
 
 def serve_env(username: str, db: str | None = None) -> dict[str, str]:
@@ -285,13 +301,15 @@ def serve_user(
     ip: str = DEFAULT_IP,
     token: str | None = None,
     rotate_token: bool = False,
+    preheat: bool = False,
 ) -> int:
-    """``casework serve --user``: one hardened server for one identity, until signalled."""
+    """``casework serve --user``: one hardened server for one identity, until signalled; with
+    ``preheat`` a kernel waits ready for each of :data:`PREHEATED`."""
     env = serve_env(username, db)
     if not port_free(port, ip):
         raise ServeRefused(f"端口{port}已被占用：请用 --port 指定其他端口")
     chosen = token or stored_token(username, rotate=rotate_token, db_url=db)
-    opts = ServeOptions(port=port, token=chosen, ip=ip)
+    opts = ServeOptions(port=port, token=chosen, ip=ip, preheat=preheat)
     print(f"应用地址（{username}）：{url(opts)}", flush=True)
     return run_until_signal([start_group(voila_argv(opts), env)])
 

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as w
 import pandas as pd
@@ -276,7 +276,23 @@ def log_refused_open(heading: str, exc: BaseException) -> None:
 
 
 def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Widget:
-    """A notebook's one call: the signed-in user's page, or a refusal page in Chinese."""
+    """A notebook's one call: the signed-in user's page, or a refusal page in Chinese.
+
+    In a preheated kernel the page is built once its request arrives (:func:`when_requested`),
+    so it shows the data as of the visit, not as of the preheating, and reads its address; the
+    preheated page is an empty frame the content is put into."""
+    if preheated_before_visit():
+        frame = w.VBox()
+
+        def fill() -> None:
+            frame.children = (_entry(heading, build, *args),)
+
+        when_requested(fill)
+        return frame
+    return _entry(heading, build, *args)
+
+
+def _entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Widget:
     from casework.ui.context import open_context
 
     try:
@@ -316,30 +332,64 @@ def id_from_address(name: str, query: str | None = None) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
-    """Call ``then`` with the id ``name`` in the page's address: at once when Voilà passed the
-    address to the kernel; in a preheated kernel (run before anyone asked for the page) once the
-    request that takes it arrives, waited for in a worker thread so the page is pre-rendered
-    meanwhile (``voila.utils.get_query_string``), ``then`` on the kernel's own thread."""
+class _Visit:
+    """This kernel's wait for its visit (a preheated kernel runs its page before anyone asks)."""
+
+    arrived: ClassVar[bool] = False
+    waiting: ClassVar[list[Callable[[], None]]] = []
+    waiter: ClassVar[threading.Thread | None] = None
+
+
+def preheated_before_visit() -> bool:
+    """True in a preheated kernel until the request that takes it arrives: Voilà ran the page
+    before anyone asked for it, so the address is not known yet and any data read now would be
+    shown as it was when the kernel was preheated."""
     from casework import settings
 
-    loop = kernel_loop()
-    query = settings.QUERY_STRING.get()
-    if query or loop is None or settings.VOILA_PREHEAT.get() != "True":
-        then(id_from_address(name, query))
+    return (
+        not _Visit.arrived and kernel_loop() is not None and settings.VOILA_PREHEAT.get() == "True"
+    )
+
+
+def when_requested(then: Callable[[], None]) -> None:
+    """Call ``then`` once the page's request is known: at once, except in a preheated kernel,
+    where one worker thread waits for the request (``voila.utils.get_query_string``, which puts
+    the address into ``QUERY_STRING``) and ``then`` runs on the kernel's own thread."""
+    if not preheated_before_visit():
+        then()
         return
+    _Visit.waiting.append(then)
+    if _Visit.waiter is not None:
+        return
+    loop = kernel_loop()
 
     def wait() -> None:
         try:
             from voila.utils import get_query_string
 
-            found = id_from_address(name, get_query_string() or "")
-        except Exception:  # no address: the page stays as it is
-            log.exception("waiting for the page's address failed")
-            return
-        loop.add_callback(lambda: then(found))
+            get_query_string()
+        except Exception:  # no request info: the page is built without an address
+            log.exception("waiting for the page's request failed")
+        loop.add_callback(_visit_arrived)
 
-    threading.Thread(target=wait, name="casework-address", daemon=True).start()
+    _Visit.waiter = threading.Thread(target=wait, name="casework-visit", daemon=True)
+    _Visit.waiter.start()
+
+
+def _visit_arrived() -> None:
+    _Visit.arrived = True
+    waiting, _Visit.waiting = _Visit.waiting, []
+    for then in waiting:
+        try:
+            then()
+        except Exception:  # one page part failing must not stop the others
+            log.exception("building the page after its request failed")
+
+
+def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
+    """Call ``then`` with the id ``name`` in the page's address, once the address is known
+    (:func:`when_requested`)."""
+    when_requested(lambda: then(id_from_address(name)))
 
 
 def in_background(compute: Callable[[], Any], apply: Callable[[Any], None], what: str) -> None:

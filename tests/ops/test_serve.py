@@ -8,6 +8,7 @@ that would override ``--user`` is refused.
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import socket
@@ -230,3 +231,36 @@ def test_kill_stops_voila_and_its_kernels_and_the_token_survives_a_restart(
 
     assert survivors == []
     assert again.token == server.token != rotated.token
+
+
+@pytest.mark.parametrize(
+    ("notebook", "preheated"),
+    [
+        ("renewal_scoring.ipynb", True),
+        ("index.ipynb", True),
+        ("selection_panel.ipynb", True),
+        ("dashboard_city.ipynb", False),
+        ("renewal_scoring.ipynb.bak", False),
+        ("old_renewal_scoring.ipynb", False),
+    ],
+)
+def test_preheat_keeps_a_kernel_for_the_named_pages_under_voilas_own_filter(
+    notebook: str, preheated: bool
+) -> None:
+    """Voilà 0.5.13 filters the notebooks to preheat by matching its denylist against each
+    notebook's absolute path; checked here with Voilà's own filter."""
+    from types import SimpleNamespace
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from voila.voila_kernel_manager import voila_kernel_manager_factory
+
+    argv = voila_argv(ServeOptions(port=1, token="t", preheat=True))
+    option = next(a for a in argv if a.startswith("--VoilaKernelManager.preheat_denylist="))
+    patterns = ast.literal_eval(option.split("=", 1)[1])
+    manager = voila_kernel_manager_factory(AsyncMappingKernelManager, True, 1)
+    folder = Path("/srv/casework/notebooks")
+
+    kept = manager._notebook_filter(SimpleNamespace(preheat_denylist=patterns), folder / notebook)
+
+    assert kept is preheated
+    assert "--pool_size=1" in argv and "--preheat_kernel=True" in argv

@@ -4,13 +4,15 @@ checked against the groups this user may open."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 import pytest
 
 from casework.store.tables import refusals
-from casework.ui import index, renewal_scoring, selection_panel
+from casework.ui import context as context_module
+from casework.ui import index, kit, renewal_scoring, selection_panel
 from casework.ui.identity import IDENTITY_VARIABLES
 from casework.ui.kit import id_from_address
 from tests.registry.conftest import JINAN, World
@@ -121,3 +123,64 @@ def test_a_group_not_offered_to_the_user_is_refused_with_a_message_and_logged(
     assert "地址所指的评估组不在您可以打开的范围内" in texts(page)
     assert "利益冲突声明" not in texts(page)
     assert count(world, refusals) == before + 1
+
+
+class PreheatedKernel:
+    """A preheated kernel's loop and Voilà's wait for the request: the page runs before anyone
+    asks for it; ``visit(query)`` is the request that takes the kernel arriving."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import threading
+
+        import voila.utils
+
+        self.callbacks: list[Any] = []
+        self.request = threading.Event()
+        self.query = ""
+        monkeypatch.setattr(kit, "kernel_loop", lambda: self)
+        monkeypatch.setattr(kit._Visit, "arrived", False)
+        monkeypatch.setattr(kit._Visit, "waiting", [])
+        monkeypatch.setattr(kit._Visit, "waiter", None)
+        monkeypatch.setenv("VOILA_PREHEAT", "True")
+        monkeypatch.setenv("QUERY_STRING", "")
+        monkeypatch.setattr(voila.utils, "get_query_string", self._wait)
+
+    def add_callback(self, fn: Any) -> None:  # tornado's thread-safe hand-over
+        self.callbacks.append(fn)
+
+    def _wait(self) -> str:
+        self.request.wait(timeout=30)
+        os.environ["QUERY_STRING"] = self.query  # as voila.utils.wait_for_request does
+        return self.query
+
+    def visit(self, query: str) -> None:
+        self.query = query
+        self.request.set()
+        assert kit._Visit.waiter is not None
+        kit._Visit.waiter.join(timeout=30)
+        while self.callbacks:
+            self.callbacks.pop(0)()
+
+
+def test_a_preheated_page_reads_nothing_until_its_visit_then_opens_what_the_address_names(
+    renewal_panel: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voilà runs a preheated kernel's page before anyone asks: built then, it would show the
+    data as of the preheating and could not read the 待办 link's ``?panel=``."""
+    world, expert = renewal_panel["world"], renewal_panel["experts"][0]
+    for name in IDENTITY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEWORK_USER", expert)
+    monkeypatch.setenv("CASEWORK_DB", world.url)
+    kernel = PreheatedKernel(monkeypatch)
+    reads: list[str] = []
+    real_open = context_module.open_context
+    monkeypatch.setattr(context_module, "open_context", lambda: reads.append("x") or real_open())
+
+    page = renewal_scoring.app()
+
+    assert reads == [] and texts(page) == ""  # preheated: an empty frame, the store untouched
+    kernel.visit(f"panel={renewal_panel['panel_id']}")
+    assert reads == ["x"]
+    assert picker_of(page).value == renewal_panel["panel_id"]
+    assert "利益冲突声明" in texts(page)
