@@ -134,7 +134,11 @@ def measure(
                         else server.url(name)
                     )
                     page.goto(address, wait_until="commit")
-                    elapsed = mark_of(page, mark)
+                    try:
+                        elapsed = mark_of(page, mark)
+                    except TimeoutError:  # what the server said, before its folder is gone
+                        print(server.log.read_text(errors="replace")[-20000:], file=sys.stderr)
+                        raise
                     if run:
                         timings[name].append(elapsed)
                         if name == "renewal_scoring":
@@ -146,6 +150,8 @@ def measure(
             browser.close()
     finally:
         stop(server)
+    for name, times in timings.items():  # the spread behind each median
+        print(f"  {name}: " + " ".join(f"{t:.2f}" for t in times), flush=True)
     return {name: statistics.median(times) for name, times in timings.items()}
 
 

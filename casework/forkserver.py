@@ -131,6 +131,14 @@ def preload() -> list[str]:
             importlib.import_module(name)
         except Exception as exc:  # a page that fails here fails the same way in its kernel
             failed.append(f"{name}: {exc}")
+    try:  # the rubric files validated once here, not in each kernel (0.3 s of a sheet's first
+        # build); the cache is keyed by the files' bytes, so a kernel that finds a file changed,
+        # or a province's own folder (CASEWORK_SCHEMAS), validates again
+        from casework.domain import rubrics
+
+        rubrics.available()
+    except Exception as exc:  # the page shows the same error in its kernel
+        failed.append(f"rubrics: {exc}")
     return failed
 
 

@@ -127,6 +127,11 @@ QUERY_STRING = Setting(
     "Voilà 传给内核的页面地址参数（如机构档案的 `institution_id`），只读、服务器端重新校验",
     shown_default="—（由 Voilà 设置）",
 )
+SCRIPT_NAME = Setting(
+    "SCRIPT_NAME",
+    "Voilà 传给内核的页面路径；预热内核在访问请求到达后才有（据此判断请求已到）",
+    shown_default="—（由 Voilà 设置）",
+)
 VOILA_PREHEAT = Setting(
     "VOILA_PREHEAT",
     "Voilà 在预热内核中设为 `True`：页面地址参数要等访问请求到达后才可读（待办链接的 `panel`）",
@@ -185,6 +190,7 @@ SETTINGS: tuple[Setting, ...] = (
     HUB_USER,
     HUB_SERVICE_PREFIX,
     QUERY_STRING,
+    SCRIPT_NAME,
     VOILA_PREHEAT,
     ARCHIVE,
     BUREAUS,

@@ -98,6 +98,7 @@ async def run_in_kernel(
 PROBE = """
 import os, sys, json
 from ipykernel.ipkernel import _get_comm_manager
+from casework.domain import rubrics
 print(json.dumps({
     "user": os.environ.get("CASEWORK_USER"),
     "cwd": os.getcwd(),
@@ -106,11 +107,12 @@ print(json.dumps({
     "widget_targets": sorted(t for t in _get_comm_manager().targets if "widget" in t),
     "hypothesis": sys.modules.get("hypothesis", "absent") is None,
     "owner": os.environ.get("CASEWORK_KERNEL_OWNER"),
+    "rubrics_validated": bool(rubrics._CATALOG),
 }))
 """
 
 
-def test_a_forked_kernel_has_its_pages_environment_folder_apps_and_widgets(
+def test_a_forked_kernel_has_its_pages_environment_folder_apps_widgets_and_rubrics(
     fork_server: ForkServer, fork_provisioner: None, tmp_path: Path
 ) -> None:
     env = {**os.environ, "CASEWORK_USER": "expert370100_1"}
@@ -121,6 +123,7 @@ def test_a_forked_kernel_has_its_pages_environment_folder_apps_and_widgets(
         assert facts["user"] == "expert370100_1"
         assert facts["cwd"] == str(tmp_path)
         assert facts["preloaded"] is True
+        assert facts["rubrics_validated"] is True  # by the fork server, not by each kernel
         assert psutil.Process(facts["ppid"]).cmdline()[1:3] == ["-m", "casework.forkserver"]
         assert facts["widget_targets"] == ["jupyter.widget", "jupyter.widget.control"]
         assert facts["owner"] == str(os.getpid())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -364,12 +365,23 @@ def when_requested(then: Callable[[], None]) -> None:
     loop = kernel_loop()
 
     def wait() -> None:
-        try:
-            from voila.utils import get_query_string
+        from casework import settings
 
-            get_query_string()
-        except Exception:  # no request info: the page is built without an address
-            log.exception("waiting for the page's request failed")
+        pause = 0.2
+        while True:
+            try:
+                from voila.utils import get_query_string
+
+                get_query_string()  # sets QUERY_STRING, SCRIPT_NAME … once the request arrives
+            except Exception:
+                log.exception("waiting for the page's request failed")
+            if settings.SCRIPT_NAME.is_set():
+                break
+            # Voilà gives up quietly when its socket fails (the request info stays cached
+            # for this kernel): ask again rather than build the page without its request
+            log.warning("preheated kernel: no request info yet, asking again in %.1f s", pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
         loop.add_callback(_visit_arrived)
 
     _Visit.waiter = threading.Thread(target=wait, name="casework-visit", daemon=True)
@@ -388,8 +400,15 @@ def _visit_arrived() -> None:
 
 def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
     """Call ``then`` with the id ``name`` in the page's address, once the address is known
-    (:func:`when_requested`)."""
-    when_requested(lambda: then(id_from_address(name)))
+    (:func:`when_requested`). In a served kernel ``then`` runs on the kernel's next turn, after
+    the page's cell: the page goes out with its picker at once and the named case (a sheet) is
+    opened while the browser is still loading Voilà's scripts, as if picked by a quick hand."""
+
+    def known() -> None:
+        found = id_from_address(name)
+        soon(lambda: then(found), "opening the case named in the address")
+
+    when_requested(known)
 
 
 def in_background(compute: Callable[[], Any], apply: Callable[[Any], None], what: str) -> None:

@@ -141,16 +141,27 @@ class PreheatedKernel:
         monkeypatch.setattr(kit._Visit, "arrived", False)
         monkeypatch.setattr(kit._Visit, "waiting", [])
         monkeypatch.setattr(kit._Visit, "waiter", None)
+        self.lost = 0  # request-info sockets that fail before the request arrives
+        self.asked = 0
         monkeypatch.setenv("VOILA_PREHEAT", "True")
         monkeypatch.setenv("QUERY_STRING", "")
+        monkeypatch.setenv("SCRIPT_NAME", "")  # restored after the test; empty is unset
+        monkeypatch.setattr(kit.time, "sleep", lambda _s: None)
         monkeypatch.setattr(voila.utils, "get_query_string", self._wait)
 
     def add_callback(self, fn: Any) -> None:  # tornado's thread-safe hand-over
         self.callbacks.append(fn)
 
+    def call_later(self, _delay: float, fn: Any) -> None:  # the kernel's next turn
+        self.callbacks.append(fn)
+
     def _wait(self) -> str:
+        self.asked += 1
+        if self.asked <= self.lost:  # Voilà's wait gives up quietly: nothing is set
+            return os.environ.get("QUERY_STRING", "")
         self.request.wait(timeout=30)
         os.environ["QUERY_STRING"] = self.query  # as voila.utils.wait_for_request does
+        os.environ["SCRIPT_NAME"] = "/voila/render/renewal_scoring.ipynb"
         return self.query
 
     def visit(self, query: str) -> None:
@@ -182,5 +193,24 @@ def test_a_preheated_page_reads_nothing_until_its_visit_then_opens_what_the_addr
     assert reads == [] and texts(page) == ""  # preheated: an empty frame, the store untouched
     kernel.visit(f"panel={renewal_panel['panel_id']}")
     assert reads == ["x"]
+    assert picker_of(page).value == renewal_panel["panel_id"]
+    assert "利益冲突声明" in texts(page)
+
+
+def test_a_preheated_page_whose_request_socket_fails_asks_again_before_it_is_built(
+    renewal_panel: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, expert = renewal_panel["world"], renewal_panel["experts"][0]
+    for name in IDENTITY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEWORK_USER", expert)
+    monkeypatch.setenv("CASEWORK_DB", world.url)
+    kernel = PreheatedKernel(monkeypatch)
+    kernel.lost = 2
+
+    page = renewal_scoring.app()
+    kernel.visit(f"panel={renewal_panel['panel_id']}")
+
+    assert kernel.asked == 3  # two lost sockets, then the request
     assert picker_of(page).value == renewal_panel["panel_id"]
     assert "利益冲突声明" in texts(page)
