@@ -286,7 +286,13 @@ def app_entry(heading: str, build: Callable[..., w.Widget], *args: Any) -> w.Wid
         frame = w.VBox()
 
         def fill() -> None:
-            frame.children = (_entry(heading, build, *args),)
+            try:
+                frame.children = (_entry(heading, build, *args),)
+            except Exception:  # as an error in the page's cell would: said, not left blank
+                log.exception("building the preheated page %s failed", heading)
+                frame.children = (
+                    plain_html(f"<p>{esc(heading)}：页面生成失败，请刷新页面或联系管理员。</p>"),
+                )
 
         when_requested(fill)
         return frame

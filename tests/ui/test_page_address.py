@@ -173,17 +173,21 @@ class PreheatedKernel:
             self.callbacks.pop(0)()
 
 
+@pytest.fixture
+def preheated(renewal_panel: dict, monkeypatch: pytest.MonkeyPatch) -> PreheatedKernel:
+    """A preheated kernel of a renewal group member's server."""
+    for name in IDENTITY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CASEWORK_USER", renewal_panel["experts"][0])
+    monkeypatch.setenv("CASEWORK_DB", renewal_panel["world"].url)
+    return PreheatedKernel(monkeypatch)
+
+
 def test_a_preheated_page_reads_nothing_until_its_visit_then_opens_what_the_address_names(
-    renewal_panel: dict, monkeypatch: pytest.MonkeyPatch
+    renewal_panel: dict, preheated: PreheatedKernel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Voilà runs a preheated kernel's page before anyone asks: built then, it would show the
     data as of the preheating and could not read the 待办 link's ``?panel=``."""
-    world, expert = renewal_panel["world"], renewal_panel["experts"][0]
-    for name in IDENTITY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASEWORK_USER", expert)
-    monkeypatch.setenv("CASEWORK_DB", world.url)
-    kernel = PreheatedKernel(monkeypatch)
     reads: list[str] = []
     real_open = context_module.open_context
     monkeypatch.setattr(context_module, "open_context", lambda: reads.append("x") or real_open())
@@ -191,26 +195,34 @@ def test_a_preheated_page_reads_nothing_until_its_visit_then_opens_what_the_addr
     page = renewal_scoring.app()
 
     assert reads == [] and texts(page) == ""  # preheated: an empty frame, the store untouched
-    kernel.visit(f"panel={renewal_panel['panel_id']}")
+    preheated.visit(f"panel={renewal_panel['panel_id']}")
     assert reads == ["x"]
     assert picker_of(page).value == renewal_panel["panel_id"]
     assert "利益冲突声明" in texts(page)
 
 
 def test_a_preheated_page_whose_request_socket_fails_asks_again_before_it_is_built(
-    renewal_panel: dict, monkeypatch: pytest.MonkeyPatch
+    renewal_panel: dict, preheated: PreheatedKernel
 ) -> None:
-    world, expert = renewal_panel["world"], renewal_panel["experts"][0]
-    for name in IDENTITY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CASEWORK_USER", expert)
-    monkeypatch.setenv("CASEWORK_DB", world.url)
-    kernel = PreheatedKernel(monkeypatch)
-    kernel.lost = 2
+    preheated.lost = 2
 
     page = renewal_scoring.app()
-    kernel.visit(f"panel={renewal_panel['panel_id']}")
+    preheated.visit(f"panel={renewal_panel['panel_id']}")
 
-    assert kernel.asked == 3  # two lost sockets, then the request
+    assert preheated.asked == 3  # two lost sockets, then the request
     assert picker_of(page).value == renewal_panel["panel_id"]
     assert "利益冲突声明" in texts(page)
+
+
+def test_a_preheated_page_that_fails_to_build_says_so_instead_of_staying_blank(
+    preheated: PreheatedKernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(renewal_scoring, "build", broken)
+    page = renewal_scoring.app()
+    preheated.visit("")
+
+    assert f"{renewal_scoring.HEADING}：页面生成失败，请刷新页面或联系管理员。" in texts(page)
