@@ -85,6 +85,16 @@ def _answers(opts: ServeOptions, process: subprocess.Popen[bytes], log: Path) ->
     return False
 
 
+def logged(server: VoilaServer, text: str, seconds: float = 30) -> str:
+    """The server's log once it shows ``text`` or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    log = server.log.read_text(errors="replace")
+    while text not in log and time.monotonic() < deadline:
+        time.sleep(0.5)
+        log = server.log.read_text(errors="replace")
+    return log
+
+
 def stop(server: VoilaServer) -> None:
     server.process.terminate()
     try:

@@ -22,7 +22,7 @@ from casework.registry import scenario
 from casework.store.engine import open_store
 from tests.backend import store_url
 
-from .conftest import VoilaServer, start_voila, stop
+from .conftest import VoilaServer, logged, start_voila, stop
 
 pytestmark = pytest.mark.browser
 
@@ -62,16 +62,6 @@ def open_page(browser: Any, server: VoilaServer) -> Any:
     page.goto(server.url("renewal_scoring"), wait_until="domcontentloaded")
     page.get_by_text("您目前没有参加的续期评估组").wait_for(timeout=120_000)
     return page
-
-
-def logged(server: VoilaServer, text: str, seconds: float = 30) -> str:
-    """The server's log once it shows ``text`` or ``seconds`` have passed."""
-    deadline = time.monotonic() + seconds
-    log = server.log.read_text(errors="replace")
-    while text not in log and time.monotonic() < deadline:
-        time.sleep(0.5)
-        log = server.log.read_text(errors="replace")
-    return log
 
 
 def settles(server: VoilaServer, count: int, seconds: float = 90) -> int:

@@ -20,19 +20,9 @@ from casework.registry import scenario
 from casework.store.engine import open_store
 from tests.backend import store_url
 
-from .conftest import VoilaServer, start_voila, stop
+from .conftest import VoilaServer, logged, start_voila, stop
 
 pytestmark = pytest.mark.browser
-
-
-def logged(server: VoilaServer, text: str, seconds: float = 120) -> str:
-    """The server's log once it shows ``text`` (or after ``seconds``)."""
-    deadline = time.monotonic() + seconds
-    log = server.log.read_text(errors="replace")
-    while text not in log and time.monotonic() < deadline:
-        time.sleep(0.5)
-        log = server.log.read_text(errors="replace")
-    return log
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +46,8 @@ def preheated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
 def test_the_pool_fills_for_the_preheated_pages_only(preheated: dict[str, Any]) -> None:
     server: VoilaServer = preheated["server"]
 
-    log = logged(server, "Kernel pool of renewal_scoring.ipynb is filled")
-    log = logged(server, "Kernel pool of index.ipynb is filled")
+    log = logged(server, "Kernel pool of renewal_scoring.ipynb is filled", 120)
+    log = logged(server, "Kernel pool of index.ipynb is filled", 120)
 
     assert "Kernel pool of renewal_scoring.ipynb is filled" in log
     assert "Kernel pool of index.ipynb is filled" in log
@@ -69,7 +59,7 @@ def test_a_preheated_page_shows_the_data_of_the_visit_and_opens_its_link(
 ) -> None:
     server: VoilaServer = preheated["server"]
     assert "Kernel pool of renewal_scoring.ipynb is filled" in logged(
-        server, "Kernel pool of renewal_scoring.ipynb is filled"
+        server, "Kernel pool of renewal_scoring.ipynb is filled", 120
     )
     time.sleep(2)  # the pooled page has run: what follows happens after the preheating
     registry.declare_conflict_of_interest(
