@@ -132,6 +132,12 @@ def build(ctx: AppContext, institution_id: int | None = None) -> w.Widget:
 
 
 def app(institution_id: int | None = None) -> w.Widget:
-    """Notebook entry point: the signed-in user's view of one institution."""
-    chosen = institution_id if institution_id is not None else id_from_address("institution_id")
-    return app_entry(HEADING, build, chosen)
+    """Notebook entry point: the signed-in user's view of one institution (``institution_id``,
+    else the one its address names, read when the page is built: a preheated kernel knows its
+    address only once the visit arrives)."""
+
+    def build_named(ctx: AppContext) -> w.Widget:
+        chosen = institution_id if institution_id is not None else id_from_address("institution_id")
+        return build(ctx, chosen)
+
+    return app_entry(HEADING, build_named)

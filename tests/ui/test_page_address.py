@@ -14,7 +14,7 @@ from casework.store.tables import refusals
 from casework.ui import context as context_module
 from casework.ui import index, kit, renewal_scoring, selection_panel
 from casework.ui.identity import IDENTITY_VARIABLES
-from casework.ui.kit import id_from_address
+from casework.ui.kit import id_from_address, plain_html
 from tests.registry.conftest import JINAN, World
 
 from .worlds import context, count, texts
@@ -226,3 +226,23 @@ def test_a_preheated_page_that_fails_to_build_says_so_instead_of_staying_blank(
     preheated.visit("")
 
     assert f"{renewal_scoring.HEADING}：页面生成失败，请刷新页面或联系管理员。" in texts(page)
+
+
+def test_a_preheated_institution_page_opens_the_institution_its_address_names_at_the_visit(
+    preheated: PreheatedKernel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.dashboard import institution
+
+    opened: list[int | None] = []
+
+    def build(_ctx: Any, institution_id: int | None = None) -> Any:
+        opened.append(institution_id)
+        return plain_html("")
+
+    monkeypatch.setattr(institution, "build", build)
+    institution.app()
+    assert opened == []  # nothing built before the visit: its address is not known yet
+
+    preheated.visit("institution_id=7")
+
+    assert opened == [7]
