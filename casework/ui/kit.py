@@ -397,11 +397,8 @@ def when_requested(then: Callable[[], None]) -> None:
 def _visit_arrived() -> None:
     _Visit.arrived = True
     waiting, _Visit.waiting = _Visit.waiting, []
-    for then in waiting:
-        try:
-            then()
-        except Exception:  # one page part failing must not stop the others
-            log.exception("building the page after its request failed")
+    for then in waiting:  # one page part failing must not stop the others
+        _logged(then, "building the page after its request")
 
 
 def when_address_known(name: str, then: Callable[[int | None], None]) -> None:
@@ -423,10 +420,7 @@ def in_background(compute: Callable[[], Any], apply: Callable[[Any], None], what
     (tests, scripts). ``compute`` must only read; an error is logged, never shown."""
     loop = kernel_loop()
     if loop is None:
-        try:
-            apply(compute())
-        except Exception:  # auxiliary: the page works without it
-            log.exception("background %s failed", what)
+        _logged(lambda: apply(compute()), f"background {what}")
         return
 
     def work() -> None:
@@ -435,16 +429,18 @@ def in_background(compute: Callable[[], Any], apply: Callable[[Any], None], what
         except Exception:
             log.exception("background %s failed", what)
             return
-        loop.add_callback(lambda: _applied(apply, result, what))  # thread-safe hand-over
+        # tornado's thread-safe hand-over to the kernel's own thread
+        loop.add_callback(lambda: _logged(lambda: apply(result), f"applying background {what}"))
 
     threading.Thread(target=work, name=f"casework-{what}", daemon=True).start()
 
 
-def _applied(apply: Callable[[Any], None], result: Any, what: str) -> None:
+def _logged(fn: Callable[[], None], what: str) -> None:
+    """Run auxiliary work: an error is logged, never shown (the page works without it)."""
     try:
-        apply(result)
+        fn()
     except Exception:
-        log.exception("applying background %s failed", what)
+        log.exception("%s failed", what)
 
 
 def soon(fn: Callable[[], None], what: str) -> None:
@@ -452,18 +448,11 @@ def soon(fn: Callable[[], None], what: str) -> None:
     first (the rest of a page: the leader's Attachment 6 view, the case documents); at once
     outside a kernel (tests, scripts). An error is logged, never shown. Work that only reads and
     takes long goes to :func:`in_background` instead."""
-
-    def run() -> None:
-        try:
-            fn()
-        except Exception:  # auxiliary: the page works without it
-            log.exception("deferred %s failed", what)
-
     loop = kernel_loop()
     if loop is None:
-        run()
+        _logged(fn, f"deferred {what}")
     else:
-        loop.call_later(0.01, run)
+        loop.call_later(0.01, lambda: _logged(fn, f"deferred {what}"))
 
 
 # --- layout -------------------------------------------------------------------------------
