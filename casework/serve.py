@@ -112,6 +112,7 @@ def voila_argv(opts: ServeOptions) -> list[str]:
         "--VoilaConfiguration.multi_kernel_manager_class=casework.kernels.CaseworkKernelManager",
         f"--CaseworkKernelManager.max_kernels={opts.max_kernels}",
         f"--CaseworkKernelManager.evict_after={opts.evict_after}",
+        "--ServerKernelManager.client_class=casework.kernel_client.PromptAsyncKernelClient",
         *(
             [
                 "--CaseworkKernelManager.fork_kernels=True",

@@ -38,6 +38,7 @@ import casework
 from casework.archive.manifest import ArchivedFile, Entry, entry, head_of, record_entry
 from casework.archive.objects import ObjectStore
 from casework.errors import NotFound
+from casework.kernel_client import PROMPT_BLOCKING
 from casework.registry.actors import Actor
 from casework.reports.content import ProcedureNotComplete, ReportData
 from casework.reports.export import (
@@ -119,7 +120,7 @@ class WarmKernel:
 
     def __init__(self, db_url: str) -> None:
         self._cwd = tempfile.TemporaryDirectory(prefix="casework-kernel-")
-        self.km = KernelManager(kernel_name=KERNEL)
+        self.km = KernelManager(kernel_name=KERNEL, client_class=PROMPT_BLOCKING)
         self.km.start_kernel(env={**os.environ, "CASEWORK_DB": db_url}, cwd=self._cwd.name)
         self.db_url = db_url
         self._run(WARM_UP)
@@ -164,7 +165,7 @@ class ReportMaker:
         self.kernel: WarmKernel | None = None
 
     def _kernel(self) -> KernelManager:
-        km = KernelManager(kernel_name=KERNEL)
+        km = KernelManager(kernel_name=KERNEL, client_class=PROMPT_BLOCKING)
         km.start_kernel(env={**os.environ, "CASEWORK_DB": self.store.url})
         return km
 

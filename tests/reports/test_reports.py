@@ -156,3 +156,15 @@ def test_an_incomplete_procedure_is_refused_and_nothing_is_archived(
         )
         == 2
     )
+
+
+def test_report_kernels_are_ready_without_waiting_for_iopub_silence(world: World) -> None:
+    """Issue #17 (P4): each report's kernel client drops its kernel's start-up messages instead
+    of waiting 0.2 s for them to stop (twice a report in a batch)."""
+    from casework.kernel_client import PromptBlockingKernelClient
+
+    km = ReportMaker(world.store)._kernel()
+    try:
+        assert isinstance(km.client(), PromptBlockingKernelClient)
+    finally:
+        km.shutdown_kernel(now=True)
