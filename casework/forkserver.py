@@ -61,10 +61,14 @@ PRELOAD = (
     "pandas",
     "pandera.pandas",
     "sqlalchemy",
+    "sqlalchemy.dialects.sqlite.pysqlite",  # the dialect each page's first engine loads (17 ms)
     "casework.ui.pages",
 )
 """Imported by the fork server before it forks; every app module of :data:`casework.ui.pages.PAGES`
 is imported too (:func:`preload`)."""
+WHEN_INSTALLED = ("psycopg", "sqlalchemy.dialects.postgresql.psycopg")
+"""Imported too when installed (the ``postgres`` extra): a PostgreSQL page's first engine loads
+them; absent on an SQLite-only installation, which is no failure."""
 LAUNCHER = "ipykernel_launcher"
 MAX_REQUEST = 1 << 20  # a kernel request is its argv, environment and directory: well under 1 MiB
 IDLE_EXIT = 10.0  # seconds the fork server outlives the last page server
@@ -131,6 +135,9 @@ def preload() -> list[str]:
             importlib.import_module(name)
         except Exception as exc:  # a page that fails here fails the same way in its kernel
             failed.append(f"{name}: {exc}")
+    for name in WHEN_INSTALLED:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     try:  # the rubric files validated once here, not in each kernel (0.3 s of a sheet's first
         # build); the cache is keyed by the files' bytes, so a kernel that finds a file changed,
         # or a province's own folder (CASEWORK_SCHEMAS), validates again
