@@ -218,6 +218,12 @@ def main() -> int:
                 f"[{mode}] P1 paired (median of each round's app/empty): through the picker "
                 f"{t['renewal_scoring_paired']:.2f}x, from the 待办 link {t['link_paired']:.2f}x"
             )
+            print(  # what a ratio hides: a change that speeds up every page raises it
+                f"[{mode}] seconds over the empty page: one-button page "
+                f"{t['one_button'] - t['empty']:+.2f}, app from its link "
+                f"{t['link'] - t['empty']:+.2f}, through the picker "
+                f"{t['renewal_scoring'] - t['empty']:+.2f}"
+            )
     return 0
 
 
