@@ -17,6 +17,7 @@ from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
 from casework import kernel_client
+from casework.hub.singleuser import singleuser_argv
 from casework.kernel_client import (
     PROMPT_ASYNC,
     PROMPT_BLOCKING,
@@ -135,10 +136,15 @@ def test_ready_blocking_client_runs_code_on_a_real_kernel_and_sees_only_its_own_
 def test_every_served_page_kernel_gets_the_ready_client() -> None:
     """``casework serve`` (and the hub's single-user server, which takes the same command line)
     configures it for Voilà's kernel managers."""
-    argv = voila_argv(ServeOptions(port=8866, token="t"))
-    [setting] = [a for a in argv if a.startswith("--ServerKernelManager.client_class=")]
-    name = setting.split("=", 1)[1]
-    assert name == PROMPT_ASYNC
+    hub = {
+        "JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:40123/user/a/",
+        "JUPYTERHUB_SERVICE_PREFIX": "/user/a/",
+        "JUPYTERHUB_USER": "a",
+    }
+    for argv in (voila_argv(ServeOptions(port=8866, token="t")), singleuser_argv(hub)):
+        [setting] = [a for a in argv if a.startswith("--ServerKernelManager.client_class=")]
+        name = setting.split("=", 1)[1]
+        assert name == PROMPT_ASYNC
     assert issubclass(import_item(name), AsyncKernelClient)
     config = Config()
     config.ServerKernelManager.client_class = name
