@@ -6,6 +6,7 @@ server ends when no page server holds it. Behaviour, not speed (the benches time
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import signal
@@ -108,6 +109,8 @@ print(json.dumps({
     "hypothesis": sys.modules.get("hypothesis", "absent") is None,
     "owner": os.environ.get("CASEWORK_KERNEL_OWNER"),
     "rubrics_validated": bool(rubrics._CATALOG),
+    "dialects": [m for m in ("sqlalchemy.dialects.sqlite.pysqlite", "psycopg",
+                             "sqlalchemy.dialects.postgresql.psycopg") if m in sys.modules],
 }))
 """
 
@@ -124,6 +127,10 @@ def test_a_forked_kernel_has_its_pages_environment_folder_apps_widgets_and_rubri
         assert facts["cwd"] == str(tmp_path)
         assert facts["preloaded"] is True
         assert facts["rubrics_validated"] is True  # by the fork server, not by each kernel
+        # the database dialects too: psycopg's only where the postgres extra is installed
+        postgres = ["psycopg", "sqlalchemy.dialects.postgresql.psycopg"]
+        installed = importlib.util.find_spec("psycopg") is not None
+        assert facts["dialects"] == ["sqlalchemy.dialects.sqlite.pysqlite", *postgres * installed]
         assert psutil.Process(facts["ppid"]).cmdline()[1:3] == ["-m", "casework.forkserver"]
         assert facts["widget_targets"] == ["jupyter.widget", "jupyter.widget.control"]
         assert facts["owner"] == str(os.getpid())
